@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { EventId, TaskId, UserId } from './ids.js';
+import { TaskStatus } from './task.js';
+
+// Event contract: one CloudEvents 1.0 envelope, a versioned payload per type, each type bound
+// to one topic. Producers build events only through `buildEvent`; consumers only accept them
+// through `parseEvent`, so a payload is described exactly once.
+
+export const Topic = {
+  taskEvents: 'task-events',
+  taskUpdates: 'task-updates',
+  reminders: 'reminders',
+} as const;
+export type Topic = (typeof Topic)[keyof typeof Topic];
+
+const IsoTime = z.iso.datetime({ offset: true });
+
+export const TaskSnapshotV1 = z.object({
+  id: TaskId,
+  title: z.string(),
+  status: TaskStatus,
+  dueAt: IsoTime.nullable(),
+  remindBeforeMs: z.number().int().nullable(),
+  version: z.number().int(),
+});
+export type TaskSnapshotV1 = z.infer<typeof TaskSnapshotV1>;
+
+export const TaskCreatedV1 = z.object({ task: TaskSnapshotV1 });
+export type TaskCreatedV1 = z.infer<typeof TaskCreatedV1>;
+
+export const ReminderFiredV1 = z.object({
+  taskId: TaskId,
+  reminderId: z.string(),
+  title: z.string(),
+  /** When the reminder was scheduled to fire. */
+  fireAt: IsoTime,
+  /** When it was actually delivered. */
+  firedAt: IsoTime,
+});
+export type ReminderFiredV1 = z.infer<typeof ReminderFiredV1>;
+
+export const eventCatalog = {
+  'task.created': { topic: Topic.taskEvents, version: 1, data: TaskCreatedV1 },
+  'reminder.fired': { topic: Topic.reminders, version: 1, data: ReminderFiredV1 },
+} as const;
+export type EventType = keyof typeof eventCatalog;
+export type EventData<T extends EventType> = z.infer<(typeof eventCatalog)[T]['data']>;
+
+const Envelope = z.object({
+  specversion: z.literal('1.0'),
+  id: EventId,
+  source: z.string(),
+  type: z.string(),
+  time: IsoTime,
+  subject: TaskId,
+  userid: UserId,
+  sequence: z.coerce.number().int().positive(),
+  dataversion: z.coerce.number().int().positive(),
+  datacontenttype: z.literal('application/json'),
+  traceparent: z.string().optional(),
+  data: z.unknown(),
+});
+
+export type TicklerEvent = {
+  [T in EventType]: Omit<z.infer<typeof Envelope>, 'type' | 'data'> & { type: T; data: EventData<T> };
+}[EventType];
+
+export interface NewEvent<T extends EventType> {
+  id: EventId;
+  type: T;
+  source: string;
+  time: Date;
+  subject: TaskId;
+  userId: UserId;
+  sequence: number;
+  data: EventData<T>;
+  traceparent?: string | undefined;
+}
+
+export function buildEvent<T extends EventType>(e: NewEvent<T>): TicklerEvent {
+  const envelope = {
+    specversion: '1.0' as const,
+    id: e.id,
+    source: e.source,
+    type: e.type,
+    time: e.time.toISOString(),
+    subject: e.subject,
+    userid: e.userId,
+    sequence: e.sequence,
+    dataversion: eventCatalog[e.type].version,
+    datacontenttype: 'application/json' as const,
+    ...(e.traceparent ? { traceparent: e.traceparent } : {}),
+    data: eventCatalog[e.type].data.parse(e.data),
+  };
+  return envelope as TicklerEvent;
+}
+
+export const topicOf = (type: EventType): Topic => eventCatalog[type].topic;
+
+const isEventType = (t: string): t is EventType => Object.hasOwn(eventCatalog, t);
+
+export type ParsedEvent = { ok: true; event: TicklerEvent } | { ok: false; reason: string };
+
+/** Parses an incoming CloudEvent (extra attributes added by Dapr are ignored). */
+export function parseEvent(raw: unknown): ParsedEvent {
+  const envelope = Envelope.safeParse(raw);
+  if (!envelope.success) return { ok: false, reason: `bad envelope: ${z.prettifyError(envelope.error)}` };
+  const { type, dataversion, data } = envelope.data;
+  if (!isEventType(type)) return { ok: false, reason: `unknown event type "${type}"` };
+  const entry = eventCatalog[type];
+  if (dataversion !== entry.version) {
+    return { ok: false, reason: `${type} has dataversion ${dataversion}; this build reads ${entry.version}` };
+  }
+  const payload = entry.data.safeParse(data);
+  if (!payload.success) return { ok: false, reason: `bad ${type} data: ${z.prettifyError(payload.error)}` };
+  return { ok: true, event: { ...envelope.data, type, data: payload.data } as TicklerEvent };
+}
