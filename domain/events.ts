@@ -115,3 +115,19 @@ export function parseEvent(raw: unknown): ParsedEvent {
   if (!payload.success) return { ok: false, reason: `bad ${type} data: ${z.prettifyError(payload.error)}` };
   return { ok: true, event: { ...envelope.data, type, data: payload.data } as TicklerEvent };
 }
+
+export const toTaskSnapshot = (t: {
+  id: TaskSnapshotV1['id'];
+  title: string;
+  status: TaskSnapshotV1['status'];
+  dueAt: Date | null;
+  remindBeforeMs: number | null;
+  version: number;
+}): TaskSnapshotV1 => ({
+  id: t.id,
+  title: t.title,
+  status: t.status,
+  dueAt: t.dueAt?.toISOString() ?? null,
+  remindBeforeMs: t.remindBeforeMs,
+  version: t.version,
+});

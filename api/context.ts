@@ -1,0 +1,9 @@
+import type { UserId } from '../domain/ids.js';
+import type { Sql } from '../db/sql.js';
+
+/** What every resolver gets: the authenticated caller and the dependencies it may use. */
+export interface ApiContext {
+  userId: UserId;
+  traceparent: string | undefined;
+  sql: Sql;
+}

@@ -1,0 +1,31 @@
+import { createSql } from '../db/sql.js';
+import { createHs256Verifier } from '../platform/auth.js';
+import { readConfig } from '../platform/config.js';
+import { daprSidecarCheck } from '../platform/health.js';
+import { createLifecycle, fatal } from '../platform/lifecycle.js';
+import { createLogger } from '../platform/logger.js';
+import { buildApi } from './app.js';
+import { ApiConfig } from './config.js';
+
+async function main(): Promise<void> {
+  const config = readConfig(ApiConfig, process.env);
+  const log = createLogger('api', config.LOG_LEVEL);
+  const life = createLifecycle(log);
+  const sql = life.add('postgres', createSql(config.DATABASE_URL, { applicationName: 'tickler-api' }), (s) => s.end({ timeout: 5 }));
+  const app = buildApi({
+    sql,
+    log,
+    verifier: createHs256Verifier(config.JWT_SECRET),
+    graphiql: config.GRAPHIQL
+      ? { defaultHeaders: config.GRAPHIQL_TOKEN ? JSON.stringify({ Authorization: `Bearer ${config.GRAPHIQL_TOKEN}` }) : undefined }
+      : false,
+    // The api itself never waits on Dapr (mutations only write the outbox), but its sidecar
+    // serves service invocation to the audit service, so readiness includes it.
+    readiness: { dapr: daprSidecarCheck(config.DAPR_HOST, config.DAPR_HTTP_PORT) },
+  });
+  await app.listen({ host: config.HOST, port: config.PORT });
+  life.add('http server', app, (a) => a.close());
+  log.info({ port: config.PORT }, 'api ready');
+}
+
+main().catch(fatal);

@@ -1,0 +1,32 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { appendAuditEvent } from '../db/audit.js';
+import type { Sql } from '../db/sql.js';
+import { Topic } from '../domain/events.js';
+import { acceptCloudEvents, registerTopicRoute } from '../platform/dapr-subscriber.js';
+import { registerHealth, type ReadinessCheck } from '../platform/health.js';
+import type { Logger } from '../platform/logger.js';
+
+export interface AuditDeps {
+  sql: Sql;
+  log: Logger;
+  readiness?: Record<string, ReadinessCheck>;
+}
+
+/** Routes named in dapr/subscriptions/audit-service.yaml. */
+export const auditRoutes = {
+  [Topic.taskEvents]: '/events/task-events',
+  [Topic.reminders]: '/events/reminders',
+} as const;
+
+export function buildAuditService({ sql, log, readiness = {} }: AuditDeps): FastifyInstance {
+  const app = Fastify({ loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger, disableRequestLogging: true });
+  acceptCloudEvents(app);
+  // Appending is idempotent on the event id: a redelivered event leaves one entry.
+  const append = async (event: Parameters<typeof appendAuditEvent>[1]): Promise<void> => {
+    const appended = await appendAuditEvent(sql, event);
+    log.debug({ eventId: event.id, type: event.type, appended }, 'audit event');
+  };
+  for (const route of Object.values(auditRoutes)) registerTopicRoute(app, route, append, log);
+  registerHealth(app, { postgres: () => sql`SELECT 1`, ...readiness });
+  return app;
+}

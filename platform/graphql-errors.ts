@@ -1,0 +1,37 @@
+import { GraphQLError } from 'graphql';
+import { AppError, ErrorCode } from '../domain/errors.js';
+import type { Logger } from './logger.js';
+
+/**
+ * The one place where errors become GraphQL errors. Expected failures (AppError) keep their
+ * code and field problems in `extensions`; GraphQL's own errors (syntax, validation) pass as
+ * they are; anything else is masked for the client and logged with the request id.
+ */
+export function createErrorMasker(log: Logger) {
+  return (error: unknown, _message: string): Error => {
+    const original = error instanceof GraphQLError ? (error.originalError ?? undefined) : error;
+    if (original instanceof AppError) return toGraphQLError(original, error instanceof GraphQLError ? error : undefined);
+    if (error instanceof GraphQLError && !error.originalError) return error;
+    if (original instanceof GraphQLError) return original;
+    const errorId = crypto.randomUUID();
+    log.error({ err: original, errorId }, 'unexpected error');
+    return new GraphQLError('Unexpected error.', {
+      ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
+      extensions: { code: 'INTERNAL_SERVER_ERROR', errorId },
+    });
+  };
+}
+
+const httpStatus: Partial<Record<ErrorCode, number>> = { [ErrorCode.UNAUTHENTICATED]: 401 };
+
+export function toGraphQLError(err: AppError, located?: GraphQLError): GraphQLError {
+  const status = httpStatus[err.code];
+  return new GraphQLError(err.message, {
+    ...(located ? { nodes: located.nodes, path: located.path } : {}),
+    extensions: {
+      code: err.code,
+      ...(err.problems.length ? { problems: err.problems } : {}),
+      ...(status ? { http: { status } } : {}),
+    },
+  });
+}

@@ -1,0 +1,188 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { isListening, type AppId, type StackPorts } from './ports.js';
+import type { ProcessGroup } from './processes.js';
+import { httpOk, waitFor } from './wait.js';
+
+// How each real component of the local stack is started and judged ready. Shared by the run
+// command (stack/dev.ts) and the test command (stack/test.ts), which differ only in ports and
+// where their state lives.
+
+export interface StackPaths {
+  root: string;
+  tools: string;
+  state: string;
+  logs: string;
+}
+
+export interface ComponentContext {
+  paths: StackPaths;
+  ports: StackPorts;
+  group: ProcessGroup;
+  /** Tests trade durability for speed (fsync off, in-memory Temporal). */
+  ephemeral: boolean;
+  log: (line: string) => void;
+  /** Set when a process died during start-up, so waits fail fast with its log's tail. */
+  failure: () => string | undefined;
+}
+
+const PG_BIN = '/usr/lib/postgresql/15/bin';
+export const DATABASE = 'tickler';
+
+function postgresUser(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
+
+export const databaseUrl = (ports: StackPorts): string => `postgres://tickler@127.0.0.1:${ports.postgres}/${DATABASE}`;
+
+export async function startPostgres(ctx: ComponentContext): Promise<void> {
+  const dataDir = join(ctx.paths.state, 'postgres');
+  const owner = postgresUser();
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+    ctx.log('postgres: creating a cluster in ' + dataDir);
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    if (owner) chownSync(dataDir, owner.uid, owner.gid);
+    execFileSync(`${PG_BIN}/initdb`, ['-D', dataDir, '-U', 'tickler', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(owner ?? {}),
+    });
+  }
+  const durability = ctx.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : [];
+  ctx.group.start({
+    name: 'postgres',
+    command: `${PG_BIN}/postgres`,
+    args: ['-D', dataDir, '-p', String(ctx.ports.postgres), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dataDir}`, '-c', 'max_connections=200', ...durability],
+    ...(owner ?? {}),
+  });
+  const admin = postgres(`postgres://tickler@127.0.0.1:${ctx.ports.postgres}/postgres`, { max: 1, onnotice: () => {}, connect_timeout: 2 });
+  try {
+    await waitFor('postgres', async () => (await admin`SELECT 1`).length === 1, { failed: ctx.failure });
+    const [exists] = await admin`SELECT 1 FROM pg_database WHERE datname = ${DATABASE}`;
+    if (!exists) await admin.unsafe(`CREATE DATABASE ${DATABASE}`);
+  } finally {
+    await admin.end({ timeout: 1 });
+  }
+}
+
+export async function startTemporal(ctx: ComponentContext): Promise<void> {
+  const attrs = JSON.parse(readFileSync(join(ctx.paths.root, 'temporal/search-attributes.json'), 'utf8')) as Record<string, string>;
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(ctx.ports.temporal), '--ui-port', String(ctx.ports.temporalUi), '--namespace', 'default', '--log-level', 'warn', '--ui-disable-news-fetch'];
+  for (const [name, type] of Object.entries(attrs)) args.push('--search-attribute', `${name}=${type}`);
+  if (ctx.ephemeral) args.push('--headless');
+  else {
+    // On disk, so reminders and series survive a restart; WAL with synchronous=OFF is much
+    // faster and only risks the last moments on a machine crash, acceptable for development.
+    args.push('--db-filename', join(ctx.paths.state, 'temporal.db'), '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF');
+  }
+  ctx.group.start({ name: 'temporal', command: join(ctx.paths.tools, 'bin/temporal'), args });
+  await waitFor('temporal', () => isListening(ctx.ports.temporal), { failed: ctx.failure });
+}
+
+export async function startKafka(ctx: ComponentContext): Promise<void> {
+  const dir = join(ctx.paths.state, 'kafka');
+  mkdirSync(dir, { recursive: true });
+  const props = join(dir, 'server.properties');
+  writeFileSync(props, [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${ctx.ports.kafkaController}`,
+    `listeners=PLAINTEXT://127.0.0.1:${ctx.ports.kafka},CONTROLLER://127.0.0.1:${ctx.ports.kafkaController}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${ctx.ports.kafka}`,
+    'controller.listener.names=CONTROLLER',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    `log.dirs=${join(dir, 'data')}`,
+    'num.partitions=3',
+    'offsets.topic.replication.factor=1',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'group.initial.rebalance.delay.ms=0',
+    'auto.create.topics.enable=true',
+    '',
+  ].join('\n'));
+  const classpath = join(ctx.paths.tools, 'kafka/libs/*');
+  const jvm = ['-Xms128m', '-Xmx512m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', `-Dlog4j2.configurationFile=${join(ctx.paths.root, 'stack/kafka/log4j2.properties')}`, '-cp', classpath];
+  if (!existsSync(join(dir, 'data/meta.properties'))) {
+    const clusterId = randomBytes(16).toString('base64url');
+    execFileSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props], { stdio: ['ignore', 'pipe', 'pipe'] });
+  }
+  ctx.group.start({ name: 'kafka', command: 'java', args: [...jvm, 'kafka.Kafka', props] });
+  await waitFor('kafka', () => isListening(ctx.ports.kafka), { failed: ctx.failure, timeoutMs: 90_000 });
+}
+
+const appPorts = (ports: StackPorts): Record<AppId, number | undefined> => ({
+  api: undefined, // calls out only
+  worker: undefined, // publishes only
+  'sync-service': ports.sync,
+  'audit-service': ports.audit,
+});
+
+export async function startSidecar(ctx: ComponentContext, appId: AppId): Promise<void> {
+  const p = ctx.ports.dapr[appId];
+  const appPort = appPorts(ctx.ports)[appId];
+  ctx.group.start({
+    name: `dapr-${appId}`,
+    command: join(ctx.paths.tools, 'bin/daprd'),
+    args: [
+      '--mode', 'standalone',
+      '--app-id', appId,
+      ...(appPort ? ['--app-port', String(appPort), '--app-protocol', 'http'] : []),
+      '--dapr-listen-addresses', '127.0.0.1',
+      '--dapr-http-port', String(p.http),
+      '--dapr-grpc-port', String(p.grpc),
+      '--dapr-internal-grpc-port', String(p.internal),
+      '--metrics-port', String(p.metrics),
+      '--resources-path', join(ctx.paths.root, 'dapr/components'),
+      '--resources-path', join(ctx.paths.root, 'dapr/subscriptions'),
+      '--config', join(ctx.paths.root, 'dapr/config.yaml'),
+      '--log-level', 'warn',
+    ],
+    env: {
+      KAFKA_BROKERS: `127.0.0.1:${ctx.ports.kafka}`,
+      // One Kafka consumer group per sync-service instance (dapr/components/pubsub-broadcast.yaml).
+      POD_NAME: `${appId}-${appPort ?? p.http}`,
+    },
+  });
+  await waitFor(`dapr sidecar of ${appId}`, () => httpOk(`http://127.0.0.1:${p.http}/v1.0/healthz/outbound`), { failed: ctx.failure });
+}
+
+export interface ServiceEnv {
+  jwtSecret: string;
+}
+
+export function serviceEnv(ctx: ComponentContext, appId: AppId, env: ServiceEnv): NodeJS.ProcessEnv {
+  const base = {
+    DATABASE_URL: databaseUrl(ctx.ports),
+    DAPR_HOST: '127.0.0.1',
+    DAPR_HTTP_PORT: String(ctx.ports.dapr[appId].http),
+    LOG_LEVEL: 'info',
+  };
+  switch (appId) {
+    case 'api':
+      return { ...base, PORT: String(ctx.ports.api), JWT_SECRET: env.jwtSecret };
+    case 'worker':
+      return { ...base, TEMPORAL_ADDRESS: `127.0.0.1:${ctx.ports.temporal}`, HEALTH_PORT: String(ctx.ports.workerHealth) };
+    case 'sync-service':
+      return { ...base, PORT: String(ctx.ports.sync), JWT_SECRET: env.jwtSecret };
+    case 'audit-service':
+      return { ...base, PORT: String(ctx.ports.audit) };
+  }
+}
+
+export const healthPort = (ports: StackPorts, appId: AppId): number =>
+  ({ api: ports.api, worker: ports.workerHealth, 'sync-service': ports.sync, 'audit-service': ports.audit })[appId];
+
+export async function startService(ctx: ComponentContext, appId: AppId, env: NodeJS.ProcessEnv, readyTimeoutMs = 90_000): Promise<void> {
+  ctx.group.start({
+    name: appId,
+    command: process.execPath,
+    args: ['--enable-source-maps', '--import', 'tsx', join(ctx.paths.root, appId, 'main.ts')],
+    cwd: ctx.paths.root,
+    env,
+  });
+  await waitFor(appId, () => httpOk(`http://127.0.0.1:${healthPort(ctx.ports, appId)}/readyz`), { failed: ctx.failure, timeoutMs: readyTimeoutMs });
+}

@@ -1,0 +1,83 @@
+import { createServer } from 'node:net';
+
+/** A loopback port that was free a moment ago (the OS picks it). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** True when something accepts connections on 127.0.0.1:port. */
+export async function isListening(port: number): Promise<boolean> {
+  const { connect } = await import('node:net');
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export interface StackPorts {
+  postgres: number;
+  temporal: number;
+  temporalUi: number;
+  kafka: number;
+  kafkaController: number;
+  api: number;
+  sync: number;
+  audit: number;
+  workerHealth: number;
+  /** Dapr sidecar ports per app: HTTP, gRPC, internal gRPC, metrics. */
+  dapr: Record<AppId, { http: number; grpc: number; internal: number; metrics: number }>;
+}
+
+export const APP_IDS = ['api', 'worker', 'sync-service', 'audit-service'] as const;
+export type AppId = (typeof APP_IDS)[number];
+
+/** Fixed ports for the local stack, as listed in the README. */
+export const devPorts: StackPorts = {
+  postgres: 55432,
+  temporal: 7233,
+  temporalUi: 8233,
+  kafka: 19092,
+  kafkaController: 19093,
+  api: 4000,
+  sync: 4001,
+  audit: 4002,
+  workerHealth: 4003,
+  dapr: {
+    api: { http: 3500, grpc: 50001, internal: 50011, metrics: 9090 },
+    worker: { http: 3501, grpc: 50002, internal: 50012, metrics: 9091 },
+    'sync-service': { http: 3502, grpc: 50003, internal: 50013, metrics: 9092 },
+    'audit-service': { http: 3503, grpc: 50004, internal: 50014, metrics: 9093 },
+  },
+};
+
+/** Fresh free ports for a test run, so it never collides with a running local stack. */
+export async function testPorts(): Promise<StackPorts> {
+  const dapr = {} as StackPorts['dapr'];
+  for (const id of APP_IDS) {
+    dapr[id] = { http: await freePort(), grpc: await freePort(), internal: await freePort(), metrics: await freePort() };
+  }
+  return {
+    postgres: await freePort(),
+    temporal: await freePort(),
+    temporalUi: await freePort(),
+    kafka: await freePort(),
+    kafkaController: await freePort(),
+    api: await freePort(),
+    sync: await freePort(),
+    audit: await freePort(),
+    workerHealth: await freePort(),
+    dapr,
+  };
+}

@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+
+export interface ProcessSpec {
+  name: string;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Run as this user (PostgreSQL refuses to run as root). */
+  uid?: number;
+  gid?: number;
+}
+
+export interface Managed {
+  name: string;
+  child: ChildProcess;
+  logFile: string;
+  /** Settles when the process exits, with its exit code or signal. */
+  exited: Promise<string>;
+}
+
+/**
+ * Spawns and tracks the stack's processes. Output goes to one log file per process; `stopAll`
+ * stops them in reverse order of starting (SIGTERM, then SIGKILL after a grace period).
+ */
+export function createProcessGroup(logDir: string, onUnexpectedExit: (m: Managed, how: string) => void) {
+  const running: Managed[] = [];
+  let stopping = false;
+
+  function start(spec: ProcessSpec): Managed {
+    const logFile = join(logDir, `${spec.name}.log`);
+    const out = createWriteStream(logFile, { flags: 'a' });
+    const child = spawn(spec.command, spec.args, {
+      cwd: spec.cwd,
+      env: { ...process.env, ...spec.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      uid: spec.uid,
+      gid: spec.gid,
+      // Its own process group, so Ctrl-C in the terminal reaches only the supervisor, which
+      // then stops everything in order.
+      detached: true,
+    });
+    child.stdout?.pipe(out, { end: false });
+    child.stderr?.pipe(out, { end: false });
+    const exited = new Promise<string>((resolve) => {
+      child.once('exit', (code, signal) => {
+        const how = signal ? `signal ${signal}` : `exit code ${code}`;
+        out.end();
+        const idx = running.indexOf(m);
+        if (idx >= 0) running.splice(idx, 1);
+        if (!stopping && !m.stopRequested) onUnexpectedExit(m, how);
+        resolve(how);
+      });
+      child.once('error', (err) => {
+        out.end();
+        resolve(`failed to start: ${err.message}`);
+        if (!stopping) onUnexpectedExit(m, `failed to start: ${err.message}`);
+      });
+    });
+    const m: Managed & { stopRequested?: boolean } = { name: spec.name, child, logFile, exited };
+    running.push(m);
+    return m;
+  }
+
+  async function stop(m: Managed & { stopRequested?: boolean }, graceMs = 10_000): Promise<void> {
+    if (m.child.exitCode !== null || m.child.signalCode !== null) return;
+    m.stopRequested = true;
+    m.child.kill('SIGTERM');
+    const timer = setTimeout(() => m.child.kill('SIGKILL'), graceMs);
+    await m.exited;
+    clearTimeout(timer);
+  }
+
+  return {
+    start,
+    stop,
+    async stopAll(): Promise<void> {
+      stopping = true;
+      for (const m of [...running].reverse()) await stop(m);
+    },
+    /** Synchronous last resort (process 'exit' handler): kill whatever is left. */
+    killAll(): void {
+      for (const m of running) m.child.kill('SIGKILL');
+    },
+  };
+}
+export type ProcessGroup = ReturnType<typeof createProcessGroup>;

@@ -1,0 +1,88 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { migrate } from '../db/migrate.js';
+import { createSql } from '../db/sql.js';
+import {
+  databaseUrl,
+  serviceEnv,
+  startKafka,
+  startPostgres,
+  startService,
+  startSidecar,
+  startTemporal,
+  type ComponentContext,
+  type StackPaths,
+} from './components.js';
+import { APP_IDS, type AppId, type StackPorts } from './ports.js';
+import { createProcessGroup, type Managed } from './processes.js';
+
+export interface StackOptions {
+  paths: StackPaths;
+  ports: StackPorts;
+  ephemeral: boolean;
+  jwtSecret: string;
+  log: (line: string) => void;
+  /** Extra environment per service (e.g. GraphiQL for the api in development). */
+  serviceEnv?: Partial<Record<AppId, NodeJS.ProcessEnv>>;
+  /** Called when a process dies after the stack is up. */
+  onCrash?: (name: string, detail: string) => void;
+}
+
+export interface RunningStack {
+  ports: StackPorts;
+  databaseUrl: string;
+  stop(): Promise<void>;
+  killNow(): void;
+}
+
+export function tailOf(file: string, lines = 20): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).map((l) => `    | ${l}`).join('\n');
+  } catch {
+    return '    | (no log)';
+  }
+}
+
+/** Starts every real component, then the four services with their sidecars; all or nothing. */
+export async function startStack(opts: StackOptions): Promise<RunningStack> {
+  const { paths, ports, log } = opts;
+  mkdirSync(paths.logs, { recursive: true });
+  let up = false;
+  let failure: string | undefined;
+  const describe = (m: Managed, how: string) => `${m.name} exited (${how}); last lines of ${m.logFile}:\n${tailOf(m.logFile)}`;
+  const group = createProcessGroup(paths.logs, (m, how) => {
+    if (up) opts.onCrash?.(m.name, describe(m, how));
+    else failure ??= describe(m, how);
+  });
+  const ctx: ComponentContext = { paths, ports, group, ephemeral: opts.ephemeral, log, failure: () => failure };
+
+  const timed = async (what: string, step: () => Promise<void>): Promise<void> => {
+    const t0 = Date.now();
+    await step();
+    log(`  ${what} ready (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  };
+
+  try {
+    await Promise.all([
+      timed('postgres + migrations', async () => {
+        await startPostgres(ctx);
+        const sql = createSql(databaseUrl(ports), { applicationName: 'tickler-migrate', max: 1 });
+        try {
+          await migrate(sql, undefined, (line) => log(`    ${line}`));
+        } finally {
+          await sql.end({ timeout: 1 });
+        }
+      }),
+      timed('temporal', () => startTemporal(ctx)),
+      timed('kafka', () => startKafka(ctx)),
+    ]);
+    await Promise.all(APP_IDS.map((id) => timed(`dapr sidecar ${id}`, () => startSidecar(ctx, id))));
+    await Promise.all(
+      APP_IDS.map((id) => timed(id, () => startService(ctx, id, { ...serviceEnv(ctx, id, { jwtSecret: opts.jwtSecret }), ...opts.serviceEnv?.[id] }))),
+    );
+  } catch (err) {
+    await group.stopAll();
+    throw err;
+  }
+  up = true;
+  return { ports, databaseUrl: databaseUrl(ports), stop: () => group.stopAll(), killNow: () => group.killAll() };
+}

@@ -1,0 +1,84 @@
+import { claimPending, markDelivered, markFailed, type OutboxRow } from '../db/outbox.js';
+import type { Sql } from '../db/sql.js';
+import type { Logger } from '../platform/logger.js';
+
+export interface RelayDeps {
+  sql: Sql;
+  /** Delivers one row's side effects; throws to have the row retried later. */
+  deliver: (row: OutboxRow) => Promise<void>;
+  log: Logger;
+  batchSize?: number;
+  /** The safety sweep: how often to look for rows even without a NOTIFY. */
+  sweepMs?: number;
+  maxBackoffMs?: number;
+}
+
+export interface Relay {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Drains the outbox: LISTEN/NOTIFY wakes it at commit time, a periodic sweep catches anything a
+ * lost notification or a failed attempt left behind. Delivery is at least once; each row is
+ * marked in the same transaction that holds its row lock, so two relays never send it at once.
+ */
+export function createRelay({ sql, deliver, log, batchSize = 100, sweepMs = 1000, maxBackoffMs = 60_000 }: RelayDeps): Relay {
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+  let unlisten: (() => Promise<void>) | undefined;
+
+  const backoffMs = (attempts: number): number => Math.min(maxBackoffMs, 250 * 2 ** Math.min(attempts, 16));
+
+  async function drainBatch(): Promise<number> {
+    return sql.begin(async (tx) => {
+      const rows = await claimPending(tx, batchSize);
+      for (const row of rows) {
+        try {
+          await deliver(row);
+          await markDelivered(tx, row.id);
+        } catch (err) {
+          const message = err instanceof Error ? err.message : String(err);
+          log.warn({ eventId: row.id, type: row.event.type, attempts: row.attempts + 1, err: message }, 'outbox delivery failed; will retry');
+          await markFailed(tx, row.id, message, backoffMs(row.attempts));
+        }
+      }
+      return rows.length;
+    });
+  }
+
+  async function run(): Promise<void> {
+    while (running) {
+      try {
+        while (running && (await drainBatch()) > 0);
+      } catch (err) {
+        log.error({ err }, 'outbox sweep failed');
+      }
+      if (!running) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, sweepMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
+    }
+  }
+
+  return {
+    async start() {
+      running = true;
+      const sub = await sql.listen('outbox', () => wake?.());
+      unlisten = sub.unlisten;
+      loop = run();
+    },
+    async stop() {
+      running = false;
+      wake?.();
+      await loop;
+      await unlisten?.();
+    },
+  };
+}

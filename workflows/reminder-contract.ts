@@ -1,0 +1,34 @@
+import { defineSignal } from '@temporalio/workflow';
+
+// The reminder workflow's contract, shared by the workflow and its callers (the relay).
+// Plain types only: no zod in the workflow bundle; callers validate before they signal.
+
+export const reminderWorkflowId = (taskId: string): string => `reminder:${taskId}`;
+export const REMINDER_TASK_QUEUE = 'tickler-reminders';
+
+export interface ReminderWorkflowInput {
+  taskId: string;
+  userId: string;
+}
+
+export interface ReminderSpec {
+  /** Stable within the task: part of the delivery idempotency key. */
+  id: string;
+  /** ISO-8601 instant. */
+  fireAt: string;
+}
+
+/**
+ * The task's whole reminder state as of `version`. Sending the full state rather than a diff
+ * makes redelivery harmless: the same or an older version changes nothing.
+ */
+export interface ReminderState {
+  version: number;
+  title: string;
+  reminders: ReminderSpec[];
+}
+
+export const rescheduleSignal = defineSignal<[ReminderState]>('reschedule');
+export const completeSignal = defineSignal<[{ version: number }]>('complete');
+export const reopenSignal = defineSignal<[ReminderState]>('reopen');
+export const deleteSignal = defineSignal('delete');

@@ -1,0 +1,90 @@
+import {
+  condition,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { ReminderActivities } from '../activities/reminders.js';
+import {
+  completeSignal,
+  deleteSignal,
+  type ReminderSpec,
+  type ReminderState,
+  type ReminderWorkflowInput,
+  reopenSignal,
+  rescheduleSignal,
+} from './reminder-contract.js';
+import { NextFireAtKey, TaskStateKey } from './search-attributes.js';
+
+const { deliverReminder } = proxyActivities<ReminderActivities>({
+  // Delivery is idempotent on its key, so retrying forever is safe; the timeout only bounds
+  // one attempt.
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+const fireKey = (r: ReminderSpec): string => `${r.id}@${r.fireAt}`;
+
+/**
+ * One per task with reminders (id `reminder:<taskId>`). Sleeps until the next reminder is due
+ * with a timer that any signal interrupts, delivers it through an activity, and loops. It ends
+ * when nothing is left to fire; a later signalWithStart starts it afresh.
+ */
+export async function reminderWorkflow(input: ReminderWorkflowInput): Promise<void> {
+  let state: ReminderState = { version: 0, title: '', reminders: [] };
+  let open = true;
+  let deleted = false;
+  let changed = false;
+  const fired = new Set<string>();
+
+  const accept = (next: ReminderState): void => {
+    // Signals can be redelivered or overtaken; an older version of the task never wins.
+    if (next.version < state.version) return;
+    state = next;
+    changed = true;
+  };
+  setHandler(rescheduleSignal, accept);
+  setHandler(reopenSignal, (next) => {
+    accept(next);
+    if (next.version >= state.version) open = true;
+  });
+  setHandler(completeSignal, ({ version }) => {
+    if (version < state.version) return;
+    state = { ...state, version };
+    open = false;
+    changed = true;
+  });
+  setHandler(deleteSignal, () => {
+    deleted = true;
+    changed = true;
+  });
+
+  for (;;) {
+    const next = open && !deleted ? pendingReminders(state, fired)[0] : undefined;
+    upsertSearchAttributes([
+      { key: TaskStateKey, value: deleted ? 'DELETED' : open ? 'OPEN' : 'COMPLETED' },
+      { key: NextFireAtKey, value: next ? new Date(next.fireAt) : null },
+    ]);
+    if (!next) return;
+
+    changed = false;
+    const waitMs = Date.parse(next.fireAt) - Date.now();
+    if (waitMs > 0 && (await condition(() => changed, waitMs))) continue;
+
+    const outcome = await deliverReminder({
+      taskId: input.taskId,
+      userId: input.userId,
+      reminderId: next.id,
+      fireAt: next.fireAt,
+    });
+    log.info('reminder delivered', { taskId: input.taskId, reminderId: next.id, outcome });
+    fired.add(fireKey(next));
+  }
+}
+
+function pendingReminders(state: ReminderState, fired: Set<string>): ReminderSpec[] {
+  return state.reminders
+    .filter((r) => !fired.has(fireKey(r)))
+    .sort((a, b) => Date.parse(a.fireAt) - Date.parse(b.fireAt));
+}
