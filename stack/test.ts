@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fatal } from '../platform/lifecycle.js';
+import { ROOT, stackPaths } from './paths.js';
+import { testPorts } from './ports.js';
+import { startStack, type RunningStack } from './stack.js';
+
+// The test command: starts the real stack on free loopback ports with throwaway state, runs
+// every test file with node's test runner against it, and stops everything it started, also
+// when a test fails or the run is interrupted. Exits with the test runner's code.
+
+function testFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.test.ts'))
+    .map((e) => relative(ROOT, join(e.parentPath, e.name)))
+    .sort();
+}
+
+async function main(): Promise<void> {
+  const state = mkdtempSync(join(tmpdir(), 'tickler-test-'));
+  // PostgreSQL runs as its own user when we are root; it must be able to enter the folder.
+  chmodSync(state, 0o755);
+  const paths = stackPaths(state);
+  const jwtSecret = randomBytes(32).toString('base64url');
+  const ports = await testPorts();
+  let stack: RunningStack | undefined;
+  let exitCode = 1;
+
+  const cleanup = async () => {
+    await stack?.stop();
+    stack = undefined;
+    if (exitCode === 0 || process.env.TICKLER_KEEP_STATE !== '1') rmSync(state, { recursive: true, force: true });
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void cleanup().then(() => process.exit(130)));
+  }
+  process.on('exit', () => stack?.killNow());
+
+  try {
+    const t0 = Date.now();
+    console.log(`starting the test stack (state and logs in ${state})`);
+    stack = await startStack({
+      paths,
+      ports,
+      ephemeral: true,
+      jwtSecret,
+      log: (line) => console.log(line),
+      onCrash: (name, detail) => console.error(`\n!! ${name} stopped during the tests: ${detail}`),
+    });
+    console.log(`test stack up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+    const files = process.argv.slice(2).length ? process.argv.slice(2) : testFiles(join(ROOT, 'test'));
+    exitCode = await new Promise<number>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
+        cwd: ROOT,
+        stdio: 'inherit',
+        env: {
+          ...process.env,
+          TICKLER_DATABASE_URL: stack!.databaseUrl,
+          TICKLER_API_URL: `http://127.0.0.1:${ports.api}/graphql`,
+          TICKLER_SYNC_URL: `ws://127.0.0.1:${ports.sync}/graphql`,
+          TICKLER_TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
+          TICKLER_JWT_SECRET: jwtSecret,
+          TICKLER_TEST_SERVER: join(paths.tools, 'bin/temporal-test-server'),
+          TICKLER_LOGS: paths.logs,
+        },
+      });
+      child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    });
+  } finally {
+    await cleanup();
+  }
+  if (exitCode !== 0) console.error(`tests failed (exit code ${exitCode}); service logs were in ${paths.logs} (TICKLER_KEEP_STATE=1 keeps them)`);
+  process.exit(exitCode);
+}
+
+main().catch(fatal);
