@@ -23,18 +23,31 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            ...nodeBuiltins.map((name) => ({ name, message: 'Workflow code must stay deterministic: no Node built-ins.' })),
+            ...nodeBuiltins.map((name) => ({
+              name,
+              message: 'Workflow code must stay deterministic: no Node built-ins.',
+            })),
             { name: 'zod', message: 'zod stays out of the workflow bundle; parse at the edges.' },
             { name: 'postgres', message: 'No I/O in workflows: use an activity.' },
             { name: '@dapr/dapr', message: 'No I/O in workflows: use an activity.' },
-            { name: 'rrule', message: 'rrule reads the host time zone: expand recurrences in an activity.' },
+            {
+              name: 'rrule',
+              message: 'rrule reads the host time zone: expand recurrences in an activity.',
+            },
             { name: '@temporalio/client', message: 'Workflows use @temporalio/workflow only.' },
             { name: '@temporalio/worker', message: 'Workflows use @temporalio/workflow only.' },
             { name: '@temporalio/activity', message: 'Workflows use @temporalio/workflow only.' },
           ],
           patterns: [
-            { group: ['**/activities/*', '**/activities'], allowTypeImports: true, message: 'Import activities as types and call them through proxyActivities.' },
-            { group: ['**/db/*', '**/platform/*', '**/api/*'], message: 'No I/O modules in workflows.' },
+            {
+              group: ['**/activities/*', '**/activities'],
+              allowTypeImports: true,
+              message: 'Import activities as types and call them through proxyActivities.',
+            },
+            {
+              group: ['**/db/*', '**/platform/*', '**/api/*'],
+              message: 'No I/O modules in workflows.',
+            },
           ],
         },
       ],

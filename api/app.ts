@@ -19,15 +19,30 @@ export interface ApiDeps {
 }
 
 /** Builds the app without listening, so tests can use `app.inject()` or listen on port 0. */
-export function buildApi({ sql, verifier, log, graphiql = false, readiness = {} }: ApiDeps): FastifyInstance {
-  const app = Fastify({ loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger, bodyLimit: 1_048_576, disableRequestLogging: true });
+export function buildApi({
+  sql,
+  verifier,
+  log,
+  graphiql = false,
+  readiness = {},
+}: ApiDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger,
+    bodyLimit: 1_048_576,
+    disableRequestLogging: true,
+  });
 
   const yoga = createYoga<object, ApiContext>({
     schema,
     graphqlEndpoint: '/graphql',
     graphiql: graphiql ? { title: 'Tickler', headers: graphiql.defaultHeaders } : false,
     landingPage: false,
-    logging: { debug: () => {}, info: () => {}, warn: (...a) => log.warn(a), error: (...a) => log.error(a) },
+    logging: {
+      debug: () => {},
+      info: () => {},
+      warn: (...a) => log.warn(a),
+      error: (...a) => log.error(a),
+    },
     maskedErrors: { maskError: createErrorMasker(log) },
     context: async ({ request }): Promise<ApiContext> => {
       const token = bearerToken(request.headers.get('authorization') ?? undefined);

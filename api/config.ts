@@ -8,7 +8,10 @@ export const ApiConfig = z.object({
   PORT: Port.default(4000),
   DAPR_HOST: z.string().default('127.0.0.1'),
   DAPR_HTTP_PORT: Port.default(3500),
-  GRAPHIQL: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  GRAPHIQL: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   /** A token GraphiQL sends by default (development only). */
   GRAPHIQL_TOKEN: z.string().optional(),
   LOG_LEVEL: z.string().default('info'),

@@ -11,13 +11,21 @@ async function main(): Promise<void> {
   const config = readConfig(ApiConfig, process.env);
   const log = createLogger('api', config.LOG_LEVEL);
   const life = createLifecycle(log);
-  const sql = life.add('postgres', createSql(config.DATABASE_URL, { applicationName: 'tickler-api' }), (s) => s.end({ timeout: 5 }));
+  const sql = life.add(
+    'postgres',
+    createSql(config.DATABASE_URL, { applicationName: 'tickler-api' }),
+    (s) => s.end({ timeout: 5 }),
+  );
   const app = buildApi({
     sql,
     log,
     verifier: createHs256Verifier(config.JWT_SECRET),
     graphiql: config.GRAPHIQL
-      ? { defaultHeaders: config.GRAPHIQL_TOKEN ? JSON.stringify({ Authorization: `Bearer ${config.GRAPHIQL_TOKEN}` }) : undefined }
+      ? {
+          defaultHeaders: config.GRAPHIQL_TOKEN
+            ? JSON.stringify({ Authorization: `Bearer ${config.GRAPHIQL_TOKEN}` })
+            : undefined,
+        }
       : false,
     // The api itself never waits on Dapr (mutations only write the outbox), but its sidecar
     // serves service invocation to the audit service, so readiness includes it.

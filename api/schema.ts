@@ -76,7 +76,8 @@ export const resolvers = {
   },
   Task: {
     dueAt: (t: Task) => iso(t.dueAt),
-    remindBefore: (t: Task) => (t.remindBeforeMs === null ? null : formatDurationMs(t.remindBeforeMs)),
+    remindBefore: (t: Task) =>
+      t.remindBeforeMs === null ? null : formatDurationMs(t.remindBeforeMs),
     reminderAt: (t: Task) => iso(reminderFireAt(t)),
     createdAt: (t: Task) => iso(t.createdAt),
     updatedAt: (t: Task) => iso(t.updatedAt),

@@ -19,7 +19,10 @@ export const auditRoutes = {
 } as const;
 
 export function buildAuditService({ sql, log, readiness = {} }: AuditDeps): FastifyInstance {
-  const app = Fastify({ loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger, disableRequestLogging: true });
+  const app = Fastify({
+    loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+  });
   acceptCloudEvents(app);
   // Appending is idempotent on the event id: a redelivered event leaves one entry.
   const append = async (event: Parameters<typeof appendAuditEvent>[1]): Promise<void> => {

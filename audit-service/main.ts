@@ -10,8 +10,16 @@ async function main(): Promise<void> {
   const config = readConfig(AuditConfig, process.env);
   const log = createLogger('audit-service', config.LOG_LEVEL);
   const life = createLifecycle(log);
-  const sql = life.add('postgres', createSql(config.DATABASE_URL, { applicationName: 'tickler-audit' }), (s) => s.end({ timeout: 5 }));
-  const app = buildAuditService({ sql, log, readiness: { dapr: daprSidecarCheck(config.DAPR_HOST, config.DAPR_HTTP_PORT) } });
+  const sql = life.add(
+    'postgres',
+    createSql(config.DATABASE_URL, { applicationName: 'tickler-audit' }),
+    (s) => s.end({ timeout: 5 }),
+  );
+  const app = buildAuditService({
+    sql,
+    log,
+    readiness: { dapr: daprSidecarCheck(config.DAPR_HOST, config.DAPR_HTTP_PORT) },
+  });
   await app.listen({ host: config.HOST, port: config.PORT });
   life.add('http server', app, (a) => a.close());
   log.info({ port: config.PORT }, 'audit-service ready');

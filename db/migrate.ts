@@ -51,15 +51,19 @@ export async function migrate(
         applied_at timestamptz NOT NULL DEFAULT now()
       )`;
     const done = new Map(
-      (await tx<{ version: number; checksum: string }[]>`SELECT version, checksum FROM schema_migrations`).map(
-        (r) => [r.version, r.checksum],
-      ),
+      (
+        await tx<
+          { version: number; checksum: string }[]
+        >`SELECT version, checksum FROM schema_migrations`
+      ).map((r) => [r.version, r.checksum]),
     );
     for (const m of migrations) {
       const checksum = done.get(m.version);
       if (checksum !== undefined) {
         if (checksum !== m.checksum) {
-          throw new Error(`migration ${m.version}_${m.name} was changed after it was applied; add a new migration instead`);
+          throw new Error(
+            `migration ${m.version}_${m.name} was changed after it was applied; add a new migration instead`,
+          );
         }
         continue;
       }

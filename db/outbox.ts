@@ -39,7 +39,12 @@ export async function markDelivered(db: Db, id: string): Promise<void> {
   await db`UPDATE outbox SET delivered_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ${id}`;
 }
 
-export async function markFailed(db: Db, id: string, error: string, retryInMs: number): Promise<void> {
+export async function markFailed(
+  db: Db,
+  id: string,
+  error: string,
+  retryInMs: number,
+): Promise<void> {
   await db`
     UPDATE outbox
     SET attempts = attempts + 1, last_error = ${error.slice(0, 2000)},

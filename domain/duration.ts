@@ -3,7 +3,8 @@ import { z } from 'zod';
 // ISO-8601 durations limited to exact units (weeks, days, hours, minutes, seconds): a reminder
 // offset must mean the same number of milliseconds whatever the calendar, so P1M and P1Y are
 // refused rather than guessed.
-const PATTERN = /^(-)?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d{1,3})?)S)?)?$/;
+const PATTERN =
+  /^(-)?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d{1,3})?)S)?)?$/;
 
 export function parseDurationMs(text: string): number | undefined {
   const m = PATTERN.exec(text);

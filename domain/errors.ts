@@ -37,4 +37,5 @@ export const badInput = (problems: FieldProblem[]): AppError =>
   );
 export const unauthenticated = (why: string): AppError =>
   new AppError(ErrorCode.UNAUTHENTICATED, why);
-export const notFound = (what: string): AppError => new AppError(ErrorCode.NOT_FOUND, `${what} not found`);
+export const notFound = (what: string): AppError =>
+  new AppError(ErrorCode.NOT_FOUND, `${what} not found`);

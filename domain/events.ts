@@ -62,7 +62,10 @@ const Envelope = z.object({
 });
 
 export type TicklerEvent = {
-  [T in EventType]: Omit<z.infer<typeof Envelope>, 'type' | 'data'> & { type: T; data: EventData<T> };
+  [T in EventType]: Omit<z.infer<typeof Envelope>, 'type' | 'data'> & {
+    type: T;
+    data: EventData<T>;
+  };
 }[EventType];
 
 export interface NewEvent<T extends EventType> {
@@ -104,15 +107,20 @@ export type ParsedEvent = { ok: true; event: TicklerEvent } | { ok: false; reaso
 /** Parses an incoming CloudEvent (extra attributes added by Dapr are ignored). */
 export function parseEvent(raw: unknown): ParsedEvent {
   const envelope = Envelope.safeParse(raw);
-  if (!envelope.success) return { ok: false, reason: `bad envelope: ${z.prettifyError(envelope.error)}` };
+  if (!envelope.success)
+    return { ok: false, reason: `bad envelope: ${z.prettifyError(envelope.error)}` };
   const { type, dataversion, data } = envelope.data;
   if (!isEventType(type)) return { ok: false, reason: `unknown event type "${type}"` };
   const entry = eventCatalog[type];
   if (dataversion !== entry.version) {
-    return { ok: false, reason: `${type} has dataversion ${dataversion}; this build reads ${entry.version}` };
+    return {
+      ok: false,
+      reason: `${type} has dataversion ${dataversion}; this build reads ${entry.version}`,
+    };
   }
   const payload = entry.data.safeParse(data);
-  if (!payload.success) return { ok: false, reason: `bad ${type} data: ${z.prettifyError(payload.error)}` };
+  if (!payload.success)
+    return { ok: false, reason: `bad ${type} data: ${z.prettifyError(payload.error)}` };
   return { ok: true, event: { ...envelope.data, type, data: payload.data } as TicklerEvent };
 }
 

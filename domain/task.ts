@@ -7,7 +7,10 @@ export type TaskStatus = z.infer<typeof TaskStatus>;
 
 /** An instant, written by clients as ISO-8601 with an offset (`2026-03-30T09:00:00+02:00`). */
 export const Instant = z.iso
-  .datetime({ offset: true, error: 'must be an ISO-8601 date-time with an offset, e.g. 2026-03-30T09:00:00+02:00' })
+  .datetime({
+    offset: true,
+    error: 'must be an ISO-8601 date-time with an offset, e.g. 2026-03-30T09:00:00+02:00',
+  })
   .transform((s) => new Date(s));
 
 export const Task = z.object({
@@ -25,17 +28,17 @@ export type Task = z.infer<typeof Task>;
 
 export const CreateTaskInput = z
   .object({
-    title: z
-      .string()
-      .trim()
-      .min(1, 'must not be empty')
-      .max(500, 'must be at most 500 characters'),
+    title: z.string().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters'),
     dueAt: Instant.nullish(),
     remindBefore: DurationMs.nullish(),
   })
   .superRefine((input, ctx) => {
     if (input.remindBefore != null && input.dueAt == null) {
-      ctx.addIssue({ code: 'custom', path: ['remindBefore'], message: 'needs a dueAt to be relative to' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['remindBefore'],
+        message: 'needs a dueAt to be relative to',
+      });
     }
     if (input.remindBefore != null && input.remindBefore < 0) {
       ctx.addIssue({ code: 'custom', path: ['remindBefore'], message: 'must not be negative' });

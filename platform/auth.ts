@@ -15,7 +15,10 @@ export function createHs256Verifier(secret: string): JwtVerifier {
         const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'] });
         const sub = UserId.safeParse(payload.sub);
         if (!sub.success) throw unauthenticated('token has no usable `sub` claim');
-        return { userId: sub.data, expiresAt: payload.exp ? new Date(payload.exp * 1000) : undefined };
+        return {
+          userId: sub.data,
+          expiresAt: payload.exp ? new Date(payload.exp * 1000) : undefined,
+        };
       } catch (err) {
         if (err instanceof errors.JWTExpired) throw unauthenticated('token expired');
         if (err instanceof errors.JOSEError) throw unauthenticated(`invalid token (${err.code})`);
@@ -26,7 +29,11 @@ export function createHs256Verifier(secret: string): JwtVerifier {
 }
 
 /** Development tokens (scripts/mint-token.ts and tests). */
-export async function mintHs256Token(secret: string, userId: string, ttlSeconds = 3600): Promise<string> {
+export async function mintHs256Token(
+  secret: string,
+  userId: string,
+  ttlSeconds = 3600,
+): Promise<string> {
   return new SignJWT({})
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(userId)

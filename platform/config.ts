@@ -7,7 +7,9 @@ import { z } from 'zod';
 export function readConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
   const parsed = schema.safeParse(env);
   if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`);
+  const lines = parsed.error.issues.map(
+    (i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`,
+  );
   throw new Error(`invalid configuration:\n${lines.join('\n')}`);
 }
 

@@ -10,7 +10,12 @@ export type TopicHandler = (event: TicklerEvent) => Promise<void>;
  * (dapr/subscriptions/). This is the one place where outcomes map to Dapr's answers:
  * SUCCESS: done; DROP: can never succeed (malformed, unknown type); RETRY: try again later.
  */
-export function registerTopicRoute(app: FastifyInstance, route: string, handler: TopicHandler, log: Logger): void {
+export function registerTopicRoute(
+  app: FastifyInstance,
+  route: string,
+  handler: TopicHandler,
+  log: Logger,
+): void {
   app.post(route, async (req) => {
     const parsed = parseEvent(req.body);
     if (!parsed.ok) {

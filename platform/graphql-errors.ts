@@ -10,7 +10,8 @@ import type { Logger } from './logger.js';
 export function createErrorMasker(log: Logger) {
   return (error: unknown, _message: string): Error => {
     const original = error instanceof GraphQLError ? (error.originalError ?? undefined) : error;
-    if (original instanceof AppError) return toGraphQLError(original, error instanceof GraphQLError ? error : undefined);
+    if (original instanceof AppError)
+      return toGraphQLError(original, error instanceof GraphQLError ? error : undefined);
     if (error instanceof GraphQLError && !error.originalError) return error;
     if (original instanceof GraphQLError) return original;
     const errorId = crypto.randomUUID();

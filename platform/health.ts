@@ -6,7 +6,11 @@ export type ReadinessCheck = () => Promise<unknown>;
  * `/healthz`: the process is alive. `/readyz`: every dependency answered within the timeout;
  * the body names each check, so an operator sees which one is failing.
  */
-export function registerHealth(app: FastifyInstance, checks: Record<string, ReadinessCheck>, timeoutMs = 2000): void {
+export function registerHealth(
+  app: FastifyInstance,
+  checks: Record<string, ReadinessCheck>,
+  timeoutMs = 2000,
+): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     const results = await Promise.all(
@@ -20,7 +24,9 @@ export function registerHealth(app: FastifyInstance, checks: Record<string, Read
       }),
     );
     const ready = results.every(([, r]) => r === 'ok');
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(results) });
+    return reply
+      .code(ready ? 200 : 503)
+      .send({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(results) });
   });
 }
 
@@ -35,7 +41,9 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 }
 
 /** Readiness of a Dapr sidecar: its outbound API is up (components loaded). */
-export const daprSidecarCheck = (host: string, port: number): ReadinessCheck => async () => {
-  const res = await fetch(`http://${host}:${port}/v1.0/healthz/outbound`);
-  if (!res.ok) throw new Error(`dapr sidecar answered ${res.status}`);
-};
+export const daprSidecarCheck =
+  (host: string, port: number): ReadinessCheck =>
+  async () => {
+    const res = await fetch(`http://${host}:${port}/v1.0/healthz/outbound`);
+    if (!res.ok) throw new Error(`dapr sidecar answered ${res.status}`);
+  };

@@ -39,6 +39,12 @@ export function createLifecycle(log: Logger) {
 
 /** Every entry point ends with `main().catch(fatal)`. */
 export function fatal(err: unknown): never {
-  console.error(JSON.stringify({ level: 'fatal', msg: 'process failed', err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) }));
+  console.error(
+    JSON.stringify({
+      level: 'fatal',
+      msg: 'process failed',
+      err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err),
+    }),
+  );
   process.exit(1);
 }

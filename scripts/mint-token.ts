@@ -9,7 +9,8 @@ import { ROOT } from '../stack/paths.js';
 async function main(): Promise<void> {
   const [userId, ttl = '86400'] = process.argv.slice(2);
   if (!userId) throw new Error('usage: npm run token -- <userId> [ttlSeconds]');
-  const secret = process.env.JWT_SECRET ?? readFileSync(join(ROOT, '.state/jwt-secret'), 'utf8').trim();
+  const secret =
+    process.env.JWT_SECRET ?? readFileSync(join(ROOT, '.state/jwt-secret'), 'utf8').trim();
   console.log(await mintHs256Token(secret, userId, Number(ttl)));
 }
 

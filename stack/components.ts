@@ -34,11 +34,13 @@ export const DATABASE = 'tickler';
 
 function postgresUser(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
-  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  const id = (flag: string) =>
+    Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
   return { uid: id('-u'), gid: id('-g') };
 }
 
-export const databaseUrl = (ports: StackPorts): string => `postgres://tickler@127.0.0.1:${ports.postgres}/${DATABASE}`;
+export const databaseUrl = (ports: StackPorts): string =>
+  `postgres://tickler@127.0.0.1:${ports.postgres}/${DATABASE}`;
 
 export async function startPostgres(ctx: ComponentContext): Promise<void> {
   const dataDir = join(ctx.paths.state, 'postgres');
@@ -47,21 +49,45 @@ export async function startPostgres(ctx: ComponentContext): Promise<void> {
     ctx.log('postgres: creating a cluster in ' + dataDir);
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     if (owner) chownSync(dataDir, owner.uid, owner.gid);
-    execFileSync(`${PG_BIN}/initdb`, ['-D', dataDir, '-U', 'tickler', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...(owner ?? {}),
-    });
+    execFileSync(
+      `${PG_BIN}/initdb`,
+      ['-D', dataDir, '-U', 'tickler', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        ...(owner ?? {}),
+      },
+    );
   }
-  const durability = ctx.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : [];
+  const durability = ctx.ephemeral
+    ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
+    : [];
   ctx.group.start({
     name: 'postgres',
     command: `${PG_BIN}/postgres`,
-    args: ['-D', dataDir, '-p', String(ctx.ports.postgres), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dataDir}`, '-c', 'max_connections=200', ...durability],
+    args: [
+      '-D',
+      dataDir,
+      '-p',
+      String(ctx.ports.postgres),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      `unix_socket_directories=${dataDir}`,
+      '-c',
+      'max_connections=200',
+      ...durability,
+    ],
     ...(owner ?? {}),
   });
-  const admin = postgres(`postgres://tickler@127.0.0.1:${ctx.ports.postgres}/postgres`, { max: 1, onnotice: () => {}, connect_timeout: 2 });
+  const admin = postgres(`postgres://tickler@127.0.0.1:${ctx.ports.postgres}/postgres`, {
+    max: 1,
+    onnotice: () => {},
+    connect_timeout: 2,
+  });
   try {
-    await waitFor('postgres', async () => (await admin`SELECT 1`).length === 1, { failed: ctx.failure });
+    await waitFor('postgres', async () => (await admin`SELECT 1`).length === 1, {
+      failed: ctx.failure,
+    });
     const [exists] = await admin`SELECT 1 FROM pg_database WHERE datname = ${DATABASE}`;
     if (!exists) await admin.unsafe(`CREATE DATABASE ${DATABASE}`);
   } finally {
@@ -70,14 +96,38 @@ export async function startPostgres(ctx: ComponentContext): Promise<void> {
 }
 
 export async function startTemporal(ctx: ComponentContext): Promise<void> {
-  const attrs = JSON.parse(readFileSync(join(ctx.paths.root, 'temporal/search-attributes.json'), 'utf8')) as Record<string, string>;
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(ctx.ports.temporal), '--ui-port', String(ctx.ports.temporalUi), '--namespace', 'default', '--log-level', 'warn', '--ui-disable-news-fetch'];
-  for (const [name, type] of Object.entries(attrs)) args.push('--search-attribute', `${name}=${type}`);
+  const attrs = JSON.parse(
+    readFileSync(join(ctx.paths.root, 'temporal/search-attributes.json'), 'utf8'),
+  ) as Record<string, string>;
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(ctx.ports.temporal),
+    '--ui-port',
+    String(ctx.ports.temporalUi),
+    '--namespace',
+    'default',
+    '--log-level',
+    'warn',
+    '--ui-disable-news-fetch',
+  ];
+  for (const [name, type] of Object.entries(attrs))
+    args.push('--search-attribute', `${name}=${type}`);
   if (ctx.ephemeral) args.push('--headless');
   else {
     // On disk, so reminders and series survive a restart; WAL with synchronous=OFF is much
     // faster and only risks the last moments on a machine crash, acceptable for development.
-    args.push('--db-filename', join(ctx.paths.state, 'temporal.db'), '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF');
+    args.push(
+      '--db-filename',
+      join(ctx.paths.state, 'temporal.db'),
+      '--sqlite-pragma',
+      'journal_mode=WAL',
+      '--sqlite-pragma',
+      'synchronous=OFF',
+    );
   }
   ctx.group.start({ name: 'temporal', command: join(ctx.paths.tools, 'bin/temporal'), args });
   await waitFor('temporal', () => isListening(ctx.ports.temporal), { failed: ctx.failure });
@@ -87,31 +137,49 @@ export async function startKafka(ctx: ComponentContext): Promise<void> {
   const dir = join(ctx.paths.state, 'kafka');
   mkdirSync(dir, { recursive: true });
   const props = join(dir, 'server.properties');
-  writeFileSync(props, [
-    'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@127.0.0.1:${ctx.ports.kafkaController}`,
-    `listeners=PLAINTEXT://127.0.0.1:${ctx.ports.kafka},CONTROLLER://127.0.0.1:${ctx.ports.kafkaController}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${ctx.ports.kafka}`,
-    'controller.listener.names=CONTROLLER',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-    `log.dirs=${join(dir, 'data')}`,
-    'num.partitions=3',
-    'offsets.topic.replication.factor=1',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
-    'group.initial.rebalance.delay.ms=0',
-    'auto.create.topics.enable=true',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    props,
+    [
+      'process.roles=broker,controller',
+      'node.id=1',
+      `controller.quorum.voters=1@127.0.0.1:${ctx.ports.kafkaController}`,
+      `listeners=PLAINTEXT://127.0.0.1:${ctx.ports.kafka},CONTROLLER://127.0.0.1:${ctx.ports.kafkaController}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${ctx.ports.kafka}`,
+      'controller.listener.names=CONTROLLER',
+      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      `log.dirs=${join(dir, 'data')}`,
+      'num.partitions=3',
+      'offsets.topic.replication.factor=1',
+      'transaction.state.log.replication.factor=1',
+      'transaction.state.log.min.isr=1',
+      'group.initial.rebalance.delay.ms=0',
+      'auto.create.topics.enable=true',
+      '',
+    ].join('\n'),
+  );
   const classpath = join(ctx.paths.tools, 'kafka/libs/*');
-  const jvm = ['-Xms128m', '-Xmx512m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', `-Dlog4j2.configurationFile=${join(ctx.paths.root, 'stack/kafka/log4j2.properties')}`, '-cp', classpath];
+  const jvm = [
+    '-Xms128m',
+    '-Xmx512m',
+    '-XX:+UseSerialGC',
+    '-XX:TieredStopAtLevel=1',
+    `-Dlog4j2.configurationFile=${join(ctx.paths.root, 'stack/kafka/log4j2.properties')}`,
+    '-cp',
+    classpath,
+  ];
   if (!existsSync(join(dir, 'data/meta.properties'))) {
     const clusterId = randomBytes(16).toString('base64url');
-    execFileSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props], { stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync(
+      'java',
+      [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
   }
   ctx.group.start({ name: 'kafka', command: 'java', args: [...jvm, 'kafka.Kafka', props] });
-  await waitFor('kafka', () => isListening(ctx.ports.kafka), { failed: ctx.failure, timeoutMs: 90_000 });
+  await waitFor('kafka', () => isListening(ctx.ports.kafka), {
+    failed: ctx.failure,
+    timeoutMs: 90_000,
+  });
 }
 
 const appPorts = (ports: StackPorts): Record<AppId, number | undefined> => ({
@@ -128,18 +196,29 @@ export async function startSidecar(ctx: ComponentContext, appId: AppId): Promise
     name: `dapr-${appId}`,
     command: join(ctx.paths.tools, 'bin/daprd'),
     args: [
-      '--mode', 'standalone',
-      '--app-id', appId,
+      '--mode',
+      'standalone',
+      '--app-id',
+      appId,
       ...(appPort ? ['--app-port', String(appPort), '--app-protocol', 'http'] : []),
-      '--dapr-listen-addresses', '127.0.0.1',
-      '--dapr-http-port', String(p.http),
-      '--dapr-grpc-port', String(p.grpc),
-      '--dapr-internal-grpc-port', String(p.internal),
-      '--metrics-port', String(p.metrics),
-      '--resources-path', join(ctx.paths.root, 'dapr/components'),
-      '--resources-path', join(ctx.paths.root, 'dapr/subscriptions'),
-      '--config', join(ctx.paths.root, 'dapr/config.yaml'),
-      '--log-level', 'warn',
+      '--dapr-listen-addresses',
+      '127.0.0.1',
+      '--dapr-http-port',
+      String(p.http),
+      '--dapr-grpc-port',
+      String(p.grpc),
+      '--dapr-internal-grpc-port',
+      String(p.internal),
+      '--metrics-port',
+      String(p.metrics),
+      '--resources-path',
+      join(ctx.paths.root, 'dapr/components'),
+      '--resources-path',
+      join(ctx.paths.root, 'dapr/subscriptions'),
+      '--config',
+      join(ctx.paths.root, 'dapr/config.yaml'),
+      '--log-level',
+      'warn',
     ],
     env: {
       KAFKA_BROKERS: `127.0.0.1:${ctx.ports.kafka}`,
@@ -147,14 +226,22 @@ export async function startSidecar(ctx: ComponentContext, appId: AppId): Promise
       POD_NAME: `${appId}-${appPort ?? p.http}`,
     },
   });
-  await waitFor(`dapr sidecar of ${appId}`, () => httpOk(`http://127.0.0.1:${p.http}/v1.0/healthz/outbound`), { failed: ctx.failure });
+  await waitFor(
+    `dapr sidecar of ${appId}`,
+    () => httpOk(`http://127.0.0.1:${p.http}/v1.0/healthz/outbound`),
+    { failed: ctx.failure },
+  );
 }
 
 export interface ServiceEnv {
   jwtSecret: string;
 }
 
-export function serviceEnv(ctx: ComponentContext, appId: AppId, env: ServiceEnv): NodeJS.ProcessEnv {
+export function serviceEnv(
+  ctx: ComponentContext,
+  appId: AppId,
+  env: ServiceEnv,
+): NodeJS.ProcessEnv {
   const base = {
     DATABASE_URL: databaseUrl(ctx.ports),
     DAPR_HOST: '127.0.0.1',
@@ -165,7 +252,11 @@ export function serviceEnv(ctx: ComponentContext, appId: AppId, env: ServiceEnv)
     case 'api':
       return { ...base, PORT: String(ctx.ports.api), JWT_SECRET: env.jwtSecret };
     case 'worker':
-      return { ...base, TEMPORAL_ADDRESS: `127.0.0.1:${ctx.ports.temporal}`, HEALTH_PORT: String(ctx.ports.workerHealth) };
+      return {
+        ...base,
+        TEMPORAL_ADDRESS: `127.0.0.1:${ctx.ports.temporal}`,
+        HEALTH_PORT: String(ctx.ports.workerHealth),
+      };
     case 'sync-service':
       return { ...base, PORT: String(ctx.ports.sync), JWT_SECRET: env.jwtSecret };
     case 'audit-service':
@@ -174,9 +265,19 @@ export function serviceEnv(ctx: ComponentContext, appId: AppId, env: ServiceEnv)
 }
 
 export const healthPort = (ports: StackPorts, appId: AppId): number =>
-  ({ api: ports.api, worker: ports.workerHealth, 'sync-service': ports.sync, 'audit-service': ports.audit })[appId];
+  ({
+    api: ports.api,
+    worker: ports.workerHealth,
+    'sync-service': ports.sync,
+    'audit-service': ports.audit,
+  })[appId];
 
-export async function startService(ctx: ComponentContext, appId: AppId, env: NodeJS.ProcessEnv, readyTimeoutMs = 90_000): Promise<void> {
+export async function startService(
+  ctx: ComponentContext,
+  appId: AppId,
+  env: NodeJS.ProcessEnv,
+  readyTimeoutMs = 90_000,
+): Promise<void> {
   ctx.group.start({
     name: appId,
     command: process.execPath,
@@ -184,5 +285,8 @@ export async function startService(ctx: ComponentContext, appId: AppId, env: Nod
     cwd: ctx.paths.root,
     env,
   });
-  await waitFor(appId, () => httpOk(`http://127.0.0.1:${healthPort(ctx.ports, appId)}/readyz`), { failed: ctx.failure, timeoutMs: readyTimeoutMs });
+  await waitFor(appId, () => httpOk(`http://127.0.0.1:${healthPort(ctx.ports, appId)}/readyz`), {
+    failed: ctx.failure,
+    timeoutMs: readyTimeoutMs,
+  });
 }

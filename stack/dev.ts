@@ -26,7 +26,9 @@ function takeLock(): void {
   if (existsSync(LOCK)) {
     const pid = Number(readFileSync(LOCK, 'utf8'));
     if (pid && alive(pid)) {
-      throw new Error(`Tickler is already running (supervisor pid ${pid}). Stop it with Ctrl-C in its terminal or 'kill ${pid}', then run again.`);
+      throw new Error(
+        `Tickler is already running (supervisor pid ${pid}). Stop it with Ctrl-C in its terminal or 'kill ${pid}', then run again.`,
+      );
     }
   }
   writeFileSync(LOCK, String(process.pid));
@@ -34,22 +36,38 @@ function takeLock(): void {
 
 async function checkPortsFree(): Promise<void> {
   const named: [string, number][] = [
-    ['postgres', devPorts.postgres], ['temporal', devPorts.temporal], ['temporal web UI', devPorts.temporalUi],
-    ['kafka', devPorts.kafka], ['kafka controller', devPorts.kafkaController], ['api', devPorts.api],
-    ['sync-service', devPorts.sync], ['audit-service', devPorts.audit], ['worker health', devPorts.workerHealth],
-    ...Object.entries(devPorts.dapr).flatMap(([id, p]) => [[`dapr ${id} http`, p.http], [`dapr ${id} grpc`, p.grpc]] as [string, number][]),
+    ['postgres', devPorts.postgres],
+    ['temporal', devPorts.temporal],
+    ['temporal web UI', devPorts.temporalUi],
+    ['kafka', devPorts.kafka],
+    ['kafka controller', devPorts.kafkaController],
+    ['api', devPorts.api],
+    ['sync-service', devPorts.sync],
+    ['audit-service', devPorts.audit],
+    ['worker health', devPorts.workerHealth],
+    ...Object.entries(devPorts.dapr).flatMap(
+      ([id, p]) =>
+        [
+          [`dapr ${id} http`, p.http],
+          [`dapr ${id} grpc`, p.grpc],
+        ] as [string, number][],
+    ),
   ];
   const busy: string[] = [];
-  for (const [name, port] of named) if (await isListening(port)) busy.push(`${name} (port ${port})`);
+  for (const [name, port] of named)
+    if (await isListening(port)) busy.push(`${name} (port ${port})`);
   if (busy.length) {
-    throw new Error(`ports already in use: ${busy.join(', ')}. Another Tickler stack or another program holds them; stop it and run again.`);
+    throw new Error(
+      `ports already in use: ${busy.join(', ')}. Another Tickler stack or another program holds them; stop it and run again.`,
+    );
   }
 }
 
 function devSecret(): string {
   const file = join(STATE, 'jwt-secret');
   if (process.env.JWT_SECRET) return process.env.JWT_SECRET;
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  if (!existsSync(file))
+    writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
   return readFileSync(file, 'utf8').trim();
 }
 
@@ -76,7 +94,10 @@ async function main(): Promise<void> {
       jwtSecret,
       serviceEnv: { api: { GRAPHIQL: 'true', GRAPHIQL_TOKEN: token } },
       log: (line) => console.log(line),
-      onCrash: (name, detail) => console.error(`\n!! ${name} stopped unexpectedly: ${detail}\n   The rest keeps running; Ctrl-C stops everything.`),
+      onCrash: (name, detail) =>
+        console.error(
+          `\n!! ${name} stopped unexpectedly: ${detail}\n   The rest keeps running; Ctrl-C stops everything.`,
+        ),
     });
   } catch (err) {
     rmSync(LOCK, { force: true });

@@ -5,5 +5,10 @@ import type { StackPaths } from './components.js';
 export const ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 
 export function stackPaths(state: string): StackPaths {
-  return { root: ROOT, tools: process.env.TICKLER_TOOLS ?? join(ROOT, '.tools'), state, logs: join(state, 'logs') };
+  return {
+    root: ROOT,
+    tools: process.env.TICKLER_TOOLS ?? join(ROOT, '.tools'),
+    state,
+    logs: join(state, 'logs'),
+  };
 }

@@ -66,7 +66,12 @@ export const devPorts: StackPorts = {
 export async function testPorts(): Promise<StackPorts> {
   const dapr = {} as StackPorts['dapr'];
   for (const id of APP_IDS) {
-    dapr[id] = { http: await freePort(), grpc: await freePort(), internal: await freePort(), metrics: await freePort() };
+    dapr[id] = {
+      http: await freePort(),
+      grpc: await freePort(),
+      internal: await freePort(),
+      metrics: await freePort(),
+    };
   }
   return {
     postgres: await freePort(),

@@ -25,7 +25,10 @@ export interface Managed {
  * Spawns and tracks the stack's processes. Output goes to one log file per process; `stopAll`
  * stops them in reverse order of starting (SIGTERM, then SIGKILL after a grace period).
  */
-export function createProcessGroup(logDir: string, onUnexpectedExit: (m: Managed, how: string) => void) {
+export function createProcessGroup(
+  logDir: string,
+  onUnexpectedExit: (m: Managed, how: string) => void,
+) {
   const running: Managed[] = [];
   let stopping = false;
 

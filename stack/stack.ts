@@ -36,7 +36,12 @@ export interface RunningStack {
 
 export function tailOf(file: string, lines = 20): string {
   try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).map((l) => `    | ${l}`).join('\n');
+    return readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .slice(-lines)
+      .map((l) => `    | ${l}`)
+      .join('\n');
   } catch {
     return '    | (no log)';
   }
@@ -48,12 +53,20 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
   mkdirSync(paths.logs, { recursive: true });
   let up = false;
   let failure: string | undefined;
-  const describe = (m: Managed, how: string) => `${m.name} exited (${how}); last lines of ${m.logFile}:\n${tailOf(m.logFile)}`;
+  const describe = (m: Managed, how: string) =>
+    `${m.name} exited (${how}); last lines of ${m.logFile}:\n${tailOf(m.logFile)}`;
   const group = createProcessGroup(paths.logs, (m, how) => {
     if (up) opts.onCrash?.(m.name, describe(m, how));
     else failure ??= describe(m, how);
   });
-  const ctx: ComponentContext = { paths, ports, group, ephemeral: opts.ephemeral, log, failure: () => failure };
+  const ctx: ComponentContext = {
+    paths,
+    ports,
+    group,
+    ephemeral: opts.ephemeral,
+    log,
+    failure: () => failure,
+  };
 
   const timed = async (what: string, step: () => Promise<void>): Promise<void> => {
     const t0 = Date.now();
@@ -75,14 +88,28 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       timed('temporal', () => startTemporal(ctx)),
       timed('kafka', () => startKafka(ctx)),
     ]);
-    await Promise.all(APP_IDS.map((id) => timed(`dapr sidecar ${id}`, () => startSidecar(ctx, id))));
     await Promise.all(
-      APP_IDS.map((id) => timed(id, () => startService(ctx, id, { ...serviceEnv(ctx, id, { jwtSecret: opts.jwtSecret }), ...opts.serviceEnv?.[id] }))),
+      APP_IDS.map((id) => timed(`dapr sidecar ${id}`, () => startSidecar(ctx, id))),
+    );
+    await Promise.all(
+      APP_IDS.map((id) =>
+        timed(id, () =>
+          startService(ctx, id, {
+            ...serviceEnv(ctx, id, { jwtSecret: opts.jwtSecret }),
+            ...opts.serviceEnv?.[id],
+          }),
+        ),
+      ),
     );
   } catch (err) {
     await group.stopAll();
     throw err;
   }
   up = true;
-  return { ports, databaseUrl: databaseUrl(ports), stop: () => group.stopAll(), killNow: () => group.killAll() };
+  return {
+    ports,
+    databaseUrl: databaseUrl(ports),
+    stop: () => group.stopAll(),
+    killNow: () => group.killAll(),
+  };
 }

@@ -32,7 +32,8 @@ async function main(): Promise<void> {
   const cleanup = async () => {
     await stack?.stop();
     stack = undefined;
-    if (exitCode === 0 || process.env.TICKLER_KEEP_STATE !== '1') rmSync(state, { recursive: true, force: true });
+    if (exitCode === 0 || process.env.TICKLER_KEEP_STATE !== '1')
+      rmSync(state, { recursive: true, force: true });
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => void cleanup().then(() => process.exit(130)));
@@ -52,28 +53,37 @@ async function main(): Promise<void> {
     });
     console.log(`test stack up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-    const files = process.argv.slice(2).length ? process.argv.slice(2) : testFiles(join(ROOT, 'test'));
+    const files = process.argv.slice(2).length
+      ? process.argv.slice(2)
+      : testFiles(join(ROOT, 'test'));
     exitCode = await new Promise<number>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files], {
-        cwd: ROOT,
-        stdio: 'inherit',
-        env: {
-          ...process.env,
-          TICKLER_DATABASE_URL: stack!.databaseUrl,
-          TICKLER_API_URL: `http://127.0.0.1:${ports.api}/graphql`,
-          TICKLER_SYNC_URL: `ws://127.0.0.1:${ports.sync}/graphql`,
-          TICKLER_TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
-          TICKLER_JWT_SECRET: jwtSecret,
-          TICKLER_TEST_SERVER: join(paths.tools, 'bin/temporal-test-server'),
-          TICKLER_LOGS: paths.logs,
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
+        {
+          cwd: ROOT,
+          stdio: 'inherit',
+          env: {
+            ...process.env,
+            TICKLER_DATABASE_URL: stack!.databaseUrl,
+            TICKLER_API_URL: `http://127.0.0.1:${ports.api}/graphql`,
+            TICKLER_SYNC_URL: `ws://127.0.0.1:${ports.sync}/graphql`,
+            TICKLER_TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
+            TICKLER_JWT_SECRET: jwtSecret,
+            TICKLER_TEST_SERVER: join(paths.tools, 'bin/temporal-test-server'),
+            TICKLER_LOGS: paths.logs,
+          },
         },
-      });
+      );
       child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
     });
   } finally {
     await cleanup();
   }
-  if (exitCode !== 0) console.error(`tests failed (exit code ${exitCode}); service logs were in ${paths.logs} (TICKLER_KEEP_STATE=1 keeps them)`);
+  if (exitCode !== 0)
+    console.error(
+      `tests failed (exit code ${exitCode}); service logs were in ${paths.logs} (TICKLER_KEEP_STATE=1 keeps them)`,
+    );
   process.exit(exitCode);
 }
 

@@ -2,7 +2,11 @@
 export async function waitFor(
   what: string,
   check: () => Promise<boolean>,
-  { timeoutMs = 60_000, intervalMs = 200, failed }: { timeoutMs?: number; intervalMs?: number; failed?: () => string | undefined } = {},
+  {
+    timeoutMs = 60_000,
+    intervalMs = 200,
+    failed,
+  }: { timeoutMs?: number; intervalMs?: number; failed?: () => string | undefined } = {},
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -13,7 +17,8 @@ export async function waitFor(
     } catch {
       // not ready yet
     }
-    if (Date.now() > deadline) throw new Error(`${what}: not ready after ${Math.round(timeoutMs / 1000)} s`);
+    if (Date.now() > deadline)
+      throw new Error(`${what}: not ready after ${Math.round(timeoutMs / 1000)} s`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { execute, subscribe } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -31,7 +32,10 @@ export const GRAPHQL_WS_PATH = '/graphql';
 const CLOSE_UNAUTHORIZED = 4401;
 
 export function buildSyncService({ verifier, log, readiness = {} }: SyncDeps): FastifyInstance {
-  const app = Fastify({ loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger, disableRequestLogging: true });
+  const app = Fastify({
+    loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+  });
   const hub = createEventHub();
 
   acceptCloudEvents(app);
@@ -51,6 +55,7 @@ export function buildSyncService({ verifier, log, readiness = {} }: SyncDeps): F
   });
 
   type Extra = { userId?: UserId };
+  type Enveloped = { execute: typeof execute; subscribe: typeof subscribe };
   const wss = new WebSocketServer({ server: app.server, path: GRAPHQL_WS_PATH });
   const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
@@ -59,7 +64,8 @@ export function buildSyncService({ verifier, log, readiness = {} }: SyncDeps): F
         const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         const token = bearerToken(typeof raw === 'string' ? raw : undefined);
         try {
-          if (!token) throw unauthenticated('connection_init payload needs authorization: "Bearer <jwt>"');
+          if (!token)
+            throw unauthenticated('connection_init payload needs authorization: "Bearer <jwt>"');
           ctx.extra.userId = (await verifier.verify(token)).userId;
           return true;
         } catch (err) {
@@ -83,8 +89,9 @@ export function buildSyncService({ verifier, log, readiness = {} }: SyncDeps): F
         const errors = validate(args.schema, args.document);
         return errors.length ? errors : args;
       },
-      execute: (args) => (args.rootValue as { execute: typeof import('graphql').execute }).execute(args),
-      subscribe: (args) => (args.rootValue as { subscribe: typeof import('graphql').subscribe }).subscribe(args),
+      // The envelope's own execute/subscribe travel in rootValue (set in onSubscribe above).
+      execute: (args) => (args.rootValue as Enveloped).execute(args),
+      subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
     },
     wss,
   );

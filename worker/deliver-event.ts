@@ -9,7 +9,12 @@ import {
   rescheduleSignal,
 } from '../workflows/reminder-contract.js';
 import { reminderWorkflow } from '../workflows/reminder.js';
-import { NextFireAtKey, TaskIdKey, TaskStateKey, UserIdKey } from '../workflows/search-attributes.js';
+import {
+  NextFireAtKey,
+  TaskIdKey,
+  TaskStateKey,
+  UserIdKey,
+} from '../workflows/search-attributes.js';
 
 export interface EventDeliveryDeps {
   temporal: Client;
@@ -30,18 +35,24 @@ export function createEventDelivery({ temporal, publisher }: EventDeliveryDeps) 
         const fireAt = new Date(Date.parse(task.dueAt) - task.remindBeforeMs);
         // signalWithStart: starts the workflow if it is not running, signals it either way.
         await temporal.workflow.signalWithStart(reminderWorkflow, {
-            workflowId: reminderWorkflowId(task.id),
-            taskQueue: REMINDER_TASK_QUEUE,
-            args: [{ taskId: task.id, userId: event.userid }],
-            signal: rescheduleSignal,
-            signalArgs: [{ version: task.version, title: task.title, reminders: [{ id: 'due', fireAt: fireAt.toISOString() }] }],
-            memo: { title: task.title },
-            typedSearchAttributes: new TypedSearchAttributes([
-              { key: UserIdKey, value: event.userid },
-              { key: TaskIdKey, value: task.id },
-              { key: TaskStateKey, value: 'OPEN' },
-              { key: NextFireAtKey, value: fireAt },
-            ]),
+          workflowId: reminderWorkflowId(task.id),
+          taskQueue: REMINDER_TASK_QUEUE,
+          args: [{ taskId: task.id, userId: event.userid }],
+          signal: rescheduleSignal,
+          signalArgs: [
+            {
+              version: task.version,
+              title: task.title,
+              reminders: [{ id: 'due', fireAt: fireAt.toISOString() }],
+            },
+          ],
+          memo: { title: task.title },
+          typedSearchAttributes: new TypedSearchAttributes([
+            { key: UserIdKey, value: event.userid },
+            { key: TaskIdKey, value: task.id },
+            { key: TaskStateKey, value: 'OPEN' },
+            { key: NextFireAtKey, value: fireAt },
+          ]),
         });
         return;
       }

@@ -20,12 +20,27 @@ async function main(): Promise<void> {
   const log = createLogger('worker', config.LOG_LEVEL);
   const life = createLifecycle(log);
 
-  const sql = life.add('postgres', createSql(config.DATABASE_URL, { applicationName: 'tickler-worker' }), (s) => s.end({ timeout: 5 }));
+  const sql = life.add(
+    'postgres',
+    createSql(config.DATABASE_URL, { applicationName: 'tickler-worker' }),
+    (s) => s.end({ timeout: 5 }),
+  );
   const dapr = createDaprClient(config.DAPR_HOST, config.DAPR_HTTP_PORT);
-  const clientConnection = life.add('temporal client', await Connection.connect({ address: config.TEMPORAL_ADDRESS }), (c) => c.close());
-  const temporal = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+  const clientConnection = life.add(
+    'temporal client',
+    await Connection.connect({ address: config.TEMPORAL_ADDRESS }),
+    (c) => c.close(),
+  );
+  const temporal = new Client({
+    connection: clientConnection,
+    namespace: config.TEMPORAL_NAMESPACE,
+  });
 
-  const workerConnection = life.add('temporal worker connection', await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }), (c) => c.close());
+  const workerConnection = life.add(
+    'temporal worker connection',
+    await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }),
+    (c) => c.close(),
+  );
   const worker = await Worker.create({
     connection: workerConnection,
     namespace: config.TEMPORAL_NAMESPACE,

@@ -23,13 +23,21 @@ export interface Relay {
  * lost notification or a failed attempt left behind. Delivery is at least once; each row is
  * marked in the same transaction that holds its row lock, so two relays never send it at once.
  */
-export function createRelay({ sql, deliver, log, batchSize = 100, sweepMs = 1000, maxBackoffMs = 60_000 }: RelayDeps): Relay {
+export function createRelay({
+  sql,
+  deliver,
+  log,
+  batchSize = 100,
+  sweepMs = 1000,
+  maxBackoffMs = 60_000,
+}: RelayDeps): Relay {
   let running = false;
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
   let unlisten: (() => Promise<void>) | undefined;
 
-  const backoffMs = (attempts: number): number => Math.min(maxBackoffMs, 250 * 2 ** Math.min(attempts, 16));
+  const backoffMs = (attempts: number): number =>
+    Math.min(maxBackoffMs, 250 * 2 ** Math.min(attempts, 16));
 
   async function drainBatch(): Promise<number> {
     return sql.begin(async (tx) => {
@@ -40,7 +48,10 @@ export function createRelay({ sql, deliver, log, batchSize = 100, sweepMs = 1000
           await markDelivered(tx, row.id);
         } catch (err) {
           const message = err instanceof Error ? err.message : String(err);
-          log.warn({ eventId: row.id, type: row.event.type, attempts: row.attempts + 1, err: message }, 'outbox delivery failed; will retry');
+          log.warn(
+            { eventId: row.id, type: row.event.type, attempts: row.attempts + 1, err: message },
+            'outbox delivery failed; will retry',
+          );
           await markFailed(tx, row.id, message, backoffMs(row.attempts));
         }
       }
