@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import Fastify from 'fastify';
 import { fileURLToPath } from 'node:url';
 import { createActivities } from '../activities/index.js';
@@ -13,12 +13,14 @@ import { REMINDER_TASK_QUEUE } from '../workflows/reminder-contract.js';
 import { WorkerConfig } from './config.js';
 import { createEventDelivery } from './deliver-event.js';
 import { createRelay } from './relay.js';
+import { temporalLogger } from './temporal-logger.js';
 
 // The worker process: the Temporal worker (workflows + activities) and the outbox relay.
 async function main(): Promise<void> {
   const config = readConfig(WorkerConfig, process.env);
   const log = createLogger('worker', config.LOG_LEVEL);
   const life = createLifecycle(log);
+  Runtime.install({ logger: temporalLogger(log.child({ component: 'temporal' })) });
 
   const sql = life.add(
     'postgres',

@@ -7,11 +7,31 @@ import { eventually, gql, subscribeEvents, tokenFor } from '../support/graphql.j
 // The thin path through the real stack: api → PostgreSQL (task + outbox) → relay → Temporal
 // (reminder workflow) and Dapr → Kafka → audit-service and sync-service → graphql-ws client.
 
-const TASK_EVENTS = /* GraphQL */ `subscription { taskEvents { id type sequence taskId time data } }`;
+const TASK_EVENTS = /* GraphQL */ `
+  subscription {
+    taskEvents {
+      id
+      type
+      sequence
+      taskId
+      time
+      data
+    }
+  }
+`;
 const CREATE = /* GraphQL */ `
   mutation Create($input: CreateTaskInput!) {
-    createTask(input: $input) { id title dueAt remindBefore reminderAt status version }
-  }`;
+    createTask(input: $input) {
+      id
+      title
+      dueAt
+      remindBefore
+      reminderAt
+      status
+      version
+    }
+  }
+`;
 
 let sql: postgres.Sql;
 before(() => {
@@ -46,15 +66,26 @@ test('a task due in a few seconds: reminder fires once, audit and the owner’s 
         SELECT type, event_id AS "eventId" FROM audit.events WHERE subject = ${task.id} ORDER BY sequence`;
       return rows.length >= 2 ? rows : undefined;
     });
-    assert.deepEqual(audit.map((r) => r.type), ['task.created', 'reminder.fired']);
+    assert.deepEqual(
+      audit.map((r) => r.type),
+      ['task.created', 'reminder.fired'],
+    );
 
     // The owner's subscriber received both events, in order, with the audit log's event ids.
     const delivered = await eventually('both events at the owner’s subscriber', () =>
       ownerSub.received.length >= 2 ? ownerSub.received : undefined,
     );
-    const events = delivered.map((d) => d.taskEvents as { id: string; type: string; taskId: string; sequence: number });
-    assert.deepEqual(events.map((e) => e.type), ['task.created', 'reminder.fired']);
-    assert.deepEqual(events.map((e) => e.id), audit.map((r) => r.eventId));
+    const events = delivered.map(
+      (d) => d.taskEvents as { id: string; type: string; taskId: string; sequence: number },
+    );
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['task.created', 'reminder.fired'],
+    );
+    assert.deepEqual(
+      events.map((e) => e.id),
+      audit.map((r) => r.eventId),
+    );
     assert.ok(events.every((e) => e.taskId === task.id));
     assert.ok(events[0]!.sequence < events[1]!.sequence, 'per-user sequence increases');
 
@@ -79,5 +110,8 @@ test('a task due in a few seconds: reminder fires once, audit and the owner’s 
 });
 
 test('a subscription without a valid token is refused', async () => {
-  await assert.rejects(subscribeEvents('not-a-jwt', TASK_EVENTS), /closed before connecting: 4401 invalid token/);
+  await assert.rejects(
+    subscribeEvents('not-a-jwt', TASK_EVENTS),
+    /closed before connecting: 4401 invalid token/,
+  );
 });

@@ -1,15 +1,28 @@
 // What the test command (stack/test.ts) tells the tests about the stack it started.
 function required(name: string): string {
   const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: run the tests through 'npm test', which starts the stack`);
+  if (!v)
+    throw new Error(`${name} is not set: run the tests through 'npm test', which starts the stack`);
   return v;
 }
 
 export const testEnv = {
-  get databaseUrl() { return required('TICKLER_DATABASE_URL'); },
-  get apiUrl() { return required('TICKLER_API_URL'); },
-  get syncUrl() { return required('TICKLER_SYNC_URL'); },
-  get temporalAddress() { return required('TICKLER_TEMPORAL_ADDRESS'); },
-  get jwtSecret() { return required('TICKLER_JWT_SECRET'); },
-  get testServer() { return required('TICKLER_TEST_SERVER'); },
+  get databaseUrl() {
+    return required('TICKLER_DATABASE_URL');
+  },
+  get apiUrl() {
+    return required('TICKLER_API_URL');
+  },
+  get syncUrl() {
+    return required('TICKLER_SYNC_URL');
+  },
+  get temporalAddress() {
+    return required('TICKLER_TEMPORAL_ADDRESS');
+  },
+  get jwtSecret() {
+    return required('TICKLER_JWT_SECRET');
+  },
+  get testServer() {
+    return required('TICKLER_TEST_SERVER');
+  },
 };
