@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fatal } from '../platform/lifecycle.js';
+import { cliFatal } from '../platform/lifecycle.js';
 import { ROOT } from '../stack/paths.js';
 
 // Memory of the running local stack (`npm run dev`) at rest: samples the resident set of the
@@ -40,6 +40,7 @@ function describe(cmd: string[]): string {
   if (joined.includes('kafka.Kafka')) return 'kafka';
   if (joined.includes('start-dev')) return 'temporal';
   if (joined.includes('stack/dev.ts')) return 'supervisor';
+  if (joined.startsWith('postgres')) return 'postgres';
   return (cmd[0] ?? '?').split('/').pop() ?? '?';
 }
 
@@ -89,4 +90,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch(fatal);
+main().catch(cliFatal);

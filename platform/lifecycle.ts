@@ -48,3 +48,9 @@ export function fatal(err: unknown): never {
   );
   process.exit(1);
 }
+
+/** For command-line tools (the stack, scripts): a plain one-paragraph message, no stack trace. */
+export function cliFatal(err: unknown): never {
+  console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}

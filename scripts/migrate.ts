@@ -1,6 +1,6 @@
 import { migrate } from '../db/migrate.js';
 import { createSql } from '../db/sql.js';
-import { fatal } from '../platform/lifecycle.js';
+import { cliFatal } from '../platform/lifecycle.js';
 
 // Applies pending migrations to DATABASE_URL (deployments run this before rolling out).
 async function main(): Promise<void> {
@@ -15,4 +15,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch(fatal);
+main().catch(cliFatal);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mintHs256Token } from '../platform/auth.js';
-import { fatal } from '../platform/lifecycle.js';
+import { cliFatal } from '../platform/lifecycle.js';
 import { ROOT } from '../stack/paths.js';
 
 // Mints a development JWT: npm run token -- <userId> [ttlSeconds]. Uses JWT_SECRET, or the
@@ -14,4 +14,4 @@ async function main(): Promise<void> {
   console.log(await mintHs256Token(secret, userId, Number(ttl)));
 }
 
-main().catch(fatal);
+main().catch(cliFatal);

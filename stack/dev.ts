@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mintHs256Token } from '../platform/auth.js';
-import { fatal } from '../platform/lifecycle.js';
+import { cliFatal } from '../platform/lifecycle.js';
 import { stackPaths, ROOT } from './paths.js';
 import { devPorts, isListening } from './ports.js';
 import { startStack } from './stack.js';
@@ -136,4 +136,4 @@ Ctrl-C stops everything.`);
   process.on('exit', () => stack.killNow());
 }
 
-main().catch(fatal);
+main().catch(cliFatal);

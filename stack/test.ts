@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { fatal } from '../platform/lifecycle.js';
+import { cliFatal } from '../platform/lifecycle.js';
 import { ROOT, stackPaths } from './paths.js';
 import { testPorts } from './ports.js';
 import { startStack, type RunningStack } from './stack.js';
@@ -87,4 +87,4 @@ async function main(): Promise<void> {
   process.exit(exitCode);
 }
 
-main().catch(fatal);
+main().catch(cliFatal);
