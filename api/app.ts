@@ -1,9 +1,10 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { createYoga } from 'graphql-yoga';
 import type { Sql } from '../db/sql.js';
 import { bearerToken, type JwtVerifier } from '../platform/auth.js';
 import { createErrorMasker } from '../platform/graphql-errors.js';
 import { registerHealth, type ReadinessCheck } from '../platform/health.js';
+import { createHttpApp } from '../platform/http.js';
 import type { Logger } from '../platform/logger.js';
 import { unauthenticated } from '../domain/errors.js';
 import type { ApiContext } from './context.js';
@@ -26,11 +27,7 @@ export function buildApi({
   graphiql = false,
   readiness = {},
 }: ApiDeps): FastifyInstance {
-  const app = Fastify({
-    loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger,
-    bodyLimit: 1_048_576,
-    disableRequestLogging: true,
-  });
+  const app = createHttpApp(log);
 
   const yoga = createYoga<object, ApiContext>({
     schema,

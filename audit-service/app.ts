@@ -1,9 +1,10 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { appendAuditEvent } from '../db/audit.js';
 import type { Sql } from '../db/sql.js';
 import { Topic } from '../domain/events.js';
 import { acceptCloudEvents, registerTopicRoute } from '../platform/dapr-subscriber.js';
 import { registerHealth, type ReadinessCheck } from '../platform/health.js';
+import { createHttpApp } from '../platform/http.js';
 import type { Logger } from '../platform/logger.js';
 
 export interface AuditDeps {
@@ -19,10 +20,7 @@ export const auditRoutes = {
 } as const;
 
 export function buildAuditService({ sql, log, readiness = {} }: AuditDeps): FastifyInstance {
-  const app = Fastify({
-    loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
-  });
+  const app = createHttpApp(log);
   acceptCloudEvents(app);
   // Appending is idempotent on the event id: a redelivered event leaves one entry.
   const append = async (event: Parameters<typeof appendAuditEvent>[1]): Promise<void> => {

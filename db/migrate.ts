@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Sql } from './sql.js';
 
 export const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
@@ -30,13 +31,16 @@ async function loadMigrations(dir: string): Promise<Migration[]> {
 }
 
 /**
- * Applies pending migrations in order, each in its own transaction, recording them in
- * schema_migrations. An advisory lock makes concurrent runners (several replicas starting at
- * once) take turns; an applied migration whose file changed is refused rather than ignored.
+ * Applies pending migrations in order, recording each in schema_migrations. All pending
+ * migrations run in one transaction (each under a savepoint): a failure leaves the schema as it
+ * was, with nothing half-applied. The price: a statement that cannot run inside a transaction
+ * (CREATE INDEX CONCURRENTLY) cannot be a migration here. A transaction-level advisory lock
+ * makes concurrent runners (several replicas starting at once) take turns; an applied migration
+ * whose file changed is refused rather than ignored.
  */
 export async function migrate(
   sql: Sql,
-  dir: string = MIGRATIONS_DIR.pathname,
+  dir: string = fileURLToPath(MIGRATIONS_DIR),
   log: (line: string) => void = () => {},
 ): Promise<number[]> {
   const migrations = await loadMigrations(dir);

@@ -48,7 +48,8 @@ export async function markFailed(
   await db`
     UPDATE outbox
     SET attempts = attempts + 1, last_error = ${error.slice(0, 2000)},
-        next_attempt_at = now() + ${retryInMs} * interval '1 millisecond'
+        -- clock_timestamp(), not now(): delivery ran inside this transaction, maybe for long.
+        next_attempt_at = clock_timestamp() + ${retryInMs} * interval '1 millisecond'
     WHERE id = ${id}`;
 }
 

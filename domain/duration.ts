@@ -16,7 +16,9 @@ export function parseDurationMs(text: string): number | undefined {
     Number(h ?? 0) * 3_600_000 +
     Number(min ?? 0) * 60_000 +
     Math.round(Number(s ?? 0) * 1000);
-  return sign ? -ms : ms;
+  // Beyond this, milliseconds stop being exact integers.
+  if (!Number.isSafeInteger(ms)) return undefined;
+  return sign && ms !== 0 ? -ms : ms;
 }
 
 export function formatDurationMs(ms: number): string {

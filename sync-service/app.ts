@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { execute, subscribe } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
@@ -10,6 +10,7 @@ import { bearerToken, type JwtVerifier } from '../platform/auth.js';
 import { acceptCloudEvents, registerTopicRoute } from '../platform/dapr-subscriber.js';
 import { createErrorMasker } from '../platform/graphql-errors.js';
 import { registerHealth, type ReadinessCheck } from '../platform/health.js';
+import { createHttpApp } from '../platform/http.js';
 import type { Logger } from '../platform/logger.js';
 import { createEventHub } from './hub.js';
 import { createSyncSchema, type SyncContext } from './schema.js';
@@ -32,10 +33,7 @@ export const GRAPHQL_WS_PATH = '/graphql';
 const CLOSE_UNAUTHORIZED = 4401;
 
 export function buildSyncService({ verifier, log, readiness = {} }: SyncDeps): FastifyInstance {
-  const app = Fastify({
-    loggerInstance: log.child({ component: 'http' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
-  });
+  const app = createHttpApp(log);
   const hub = createEventHub();
 
   acceptCloudEvents(app);

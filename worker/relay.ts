@@ -34,6 +34,8 @@ export function createRelay({
   let running = false;
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
+  // A NOTIFY that arrives while a batch is being drained must not be lost: remember it.
+  let notified = false;
   let unlisten: (() => Promise<void>) | undefined;
 
   const backoffMs = (attempts: number): number =>
@@ -61,12 +63,14 @@ export function createRelay({
 
   async function run(): Promise<void> {
     while (running) {
+      notified = false;
       try {
         while (running && (await drainBatch()) > 0);
       } catch (err) {
         log.error({ err }, 'outbox sweep failed');
       }
       if (!running) break;
+      if (notified) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, sweepMs);
         wake = () => {
@@ -81,7 +85,10 @@ export function createRelay({
   return {
     async start() {
       running = true;
-      const sub = await sql.listen('outbox', () => wake?.());
+      const sub = await sql.listen('outbox', () => {
+        notified = true;
+        wake?.();
+      });
       unlisten = sub.unlisten;
       loop = run();
     },

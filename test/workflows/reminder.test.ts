@@ -1,0 +1,305 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
+import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowHandle } from '@temporalio/client';
+import { activityInfo } from '@temporalio/activity';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import type { DeliverReminderInput, DeliveryOutcome } from '../../activities/reminders.js';
+import {
+  completeSignal,
+  deleteSignal,
+  reminderWorkflowId,
+  type ReminderState,
+  rescheduleSignal,
+} from '../../workflows/reminder-contract.js';
+import { reminderWorkflow } from '../../workflows/reminder.js';
+import { testEnv } from '../support/env.js';
+
+// The reminder workflow on the time-skipping test server, with a fake delivery activity that
+// records when (in workflow time) it was called. Hours pass in milliseconds.
+
+const HOUR = 3_600_000;
+// A workflow task that keeps failing is retried forever: bound each test instead of hanging.
+const bounded = { timeout: 30_000 };
+const TASK_QUEUE = `reminder-test-${Date.now().toString(36)}`;
+
+interface Delivery extends DeliverReminderInput {
+  /** When the workflow scheduled the delivery, in workflow (server) time. */
+  atMs: number;
+}
+
+let env: TestWorkflowEnvironment;
+let worker: Worker;
+let running: Promise<void>;
+const deliveries: Delivery[] = [];
+
+before(async () => {
+  // One runtime per test process: keep the SDK's and core's info lines out of the test report.
+  Runtime.install({
+    logger: new DefaultLogger('WARN'),
+    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } },
+  });
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: testEnv.testServer } },
+  });
+  // The workflow upserts custom search attributes; like the dev server, the test server refuses
+  // (and the workflow task fails, again and again) unless they are registered first.
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: 'default',
+    searchAttributes: await searchAttributes(),
+  });
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: TASK_QUEUE,
+    workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
+    activities: {
+      async deliverReminder(input: DeliverReminderInput): Promise<DeliveryOutcome> {
+        deliveries.push({ ...input, atMs: activityInfo().scheduledTimestampMs });
+        return 'sent';
+      },
+    },
+  });
+  running = worker.run();
+});
+
+after(async () => {
+  if (worker?.getState() === 'RUNNING') worker.shutdown();
+  await running;
+  await env?.teardown();
+});
+
+/** The attributes the stack registers on its dev server (temporal/search-attributes.json). */
+async function searchAttributes(): Promise<Record<string, number>> {
+  const file = new URL('../../temporal/search-attributes.json', import.meta.url);
+  const declared = JSON.parse(await readFile(file, 'utf8')) as Record<string, string>;
+  return Object.fromEntries(
+    Object.entries(declared).map(([name, type]) => {
+      const encoded = encodeSearchAttributeIndexedValueType(type.toUpperCase() as 'KEYWORD');
+      if (encoded === undefined)
+        throw new Error(`search attribute ${name} has unknown type ${type}`);
+      return [name, encoded];
+    }),
+  );
+}
+
+const deliveriesFor = (taskId: string): Delivery[] => deliveries.filter((d) => d.taskId === taskId);
+
+/** Starts (or signals) a task's reminder workflow the way the relay does. */
+async function schedule(taskId: string, state: ReminderState) {
+  return env.client.workflow.signalWithStart(reminderWorkflow, {
+    workflowId: reminderWorkflowId(taskId),
+    taskQueue: TASK_QUEUE,
+    args: [{ taskId, userId: 'wf-user' }],
+    signal: rescheduleSignal,
+    signalArgs: [state],
+    workflowExecutionTimeout: '30 days',
+  });
+}
+
+/**
+ * The workflow ended before `fireAt` in workflow time. (The test server's clock itself may run on
+ * past a cancelled timer once nothing else is pending, so the close time is what tells.)
+ */
+async function assertClosedBefore(handle: WorkflowHandle, fireAt: string): Promise<void> {
+  const { closeTime, status } = await handle.describe();
+  assert.equal(status.name, 'COMPLETED');
+  assert.ok(
+    closeTime && closeTime.getTime() < Date.parse(fireAt),
+    `closed at ${closeTime?.toISOString()}, before ${fireAt}`,
+  );
+}
+
+const inHours = async (h: number): Promise<string> =>
+  new Date((await env.currentTimeMs()) + h * HOUR).toISOString();
+
+describe('reminder workflow', () => {
+  test('a reminder due in an hour fires exactly once, at its fireAt', bounded, async () => {
+    const taskId = randomUUID();
+    const fireAt = await inHours(1);
+    const handle = await schedule(taskId, {
+      version: 1,
+      title: 't',
+      reminders: [{ id: 'due', fireAt }],
+    });
+    await handle.result();
+    const got = deliveriesFor(taskId);
+    assert.equal(got.length, 1, JSON.stringify(got));
+    assert.deepEqual(
+      {
+        taskId: got[0]!.taskId,
+        userId: got[0]!.userId,
+        reminderId: got[0]!.reminderId,
+        fireAt: got[0]!.fireAt,
+      },
+      { taskId, userId: 'wf-user', reminderId: 'due', fireAt },
+    );
+    const lateMs = got[0]!.atMs - Date.parse(fireAt);
+    assert.ok(lateMs >= 0, `not before its time (${lateMs} ms early)`);
+    assert.ok(lateMs < 60_000, `on time, not ${lateMs} ms late`);
+  });
+
+  test(
+    'complete before the time: no delivery, and the workflow ends without waiting',
+    bounded,
+    async () => {
+      const taskId = randomUUID();
+      const fireAt = await inHours(1);
+      const handle = await schedule(taskId, {
+        version: 1,
+        title: 't',
+        reminders: [{ id: 'due', fireAt }],
+      });
+      await handle.signal(completeSignal, { version: 1 });
+      await handle.result();
+      assert.deepEqual(deliveriesFor(taskId), []);
+      await assertClosedBefore(handle, fireAt);
+    },
+  );
+
+  test(
+    'a reschedule to a later time with a newer version fires once, at the new time only',
+    bounded,
+    async () => {
+      const taskId = randomUUID();
+      const oldFireAt = await inHours(1);
+      const newFireAt = await inHours(2);
+      const handle = await schedule(taskId, {
+        version: 1,
+        title: 't',
+        reminders: [{ id: 'due', fireAt: oldFireAt }],
+      });
+      await env.sleep(30 * 60_000); // half-way to the old time: the workflow is already waiting
+      await handle.signal(rescheduleSignal, {
+        version: 2,
+        title: 't',
+        reminders: [{ id: 'due', fireAt: newFireAt }],
+      });
+      await handle.result();
+      const got = deliveriesFor(taskId);
+      assert.deepEqual(
+        got.map((d) => d.fireAt),
+        [newFireAt],
+      );
+      assert.ok(got[0]!.atMs >= Date.parse(newFireAt), 'not before the new time');
+    },
+  );
+
+  test('a reschedule carrying an older version is ignored', bounded, async () => {
+    const taskId = randomUUID();
+    const fireAt = await inHours(2);
+    const staleFireAt = await inHours(1);
+    const handle = await schedule(taskId, {
+      version: 3,
+      title: 't',
+      reminders: [{ id: 'due', fireAt }],
+    });
+    await handle.signal(rescheduleSignal, {
+      version: 2,
+      title: 'stale',
+      reminders: [{ id: 'due', fireAt: staleFireAt }],
+    });
+    await handle.result();
+    const got = deliveriesFor(taskId);
+    assert.deepEqual(
+      got.map((d) => d.fireAt),
+      [fireAt],
+    );
+    assert.ok(got[0]!.atMs >= Date.parse(fireAt));
+  });
+
+  test('a complete carrying an older version is ignored', bounded, async () => {
+    const taskId = randomUUID();
+    const fireAt = await inHours(1);
+    const handle = await schedule(taskId, {
+      version: 2,
+      title: 't',
+      reminders: [{ id: 'due', fireAt }],
+    });
+    await handle.signal(completeSignal, { version: 1 });
+    await handle.result();
+    assert.deepEqual(
+      deliveriesFor(taskId).map((d) => d.fireAt),
+      [fireAt],
+    );
+  });
+
+  test('delete: no delivery, and the workflow ends', bounded, async () => {
+    const taskId = randomUUID();
+    const fireAt = await inHours(1);
+    const handle = await schedule(taskId, {
+      version: 1,
+      title: 't',
+      reminders: [{ id: 'due', fireAt }],
+    });
+    await handle.signal(deleteSignal);
+    await handle.result();
+    assert.deepEqual(deliveriesFor(taskId), []);
+    await assertClosedBefore(handle, fireAt);
+  });
+
+  test('several reminders fire in time order, each once', bounded, async () => {
+    const taskId = randomUUID();
+    const later = await inHours(3);
+    const sooner = await inHours(1);
+    const handle = await schedule(taskId, {
+      version: 1,
+      title: 't',
+      reminders: [
+        { id: 'later', fireAt: later },
+        { id: 'sooner', fireAt: sooner },
+      ],
+    });
+    await handle.result();
+    const got = deliveriesFor(taskId);
+    assert.deepEqual(
+      got.map((d) => d.reminderId),
+      ['sooner', 'later'],
+    );
+    assert.ok(got[0]!.atMs >= Date.parse(sooner) && got[0]!.atMs < Date.parse(later));
+    assert.ok(got[1]!.atMs >= Date.parse(later));
+  });
+
+  test('a reminder already due fires at once', bounded, async () => {
+    const taskId = randomUUID();
+    const now = await env.currentTimeMs();
+    const fireAt = new Date(now - HOUR).toISOString();
+    const handle = await schedule(taskId, {
+      version: 1,
+      title: 't',
+      reminders: [{ id: 'due', fireAt }],
+    });
+    await handle.result();
+    const got = deliveriesFor(taskId);
+    assert.deepEqual(
+      got.map((d) => d.fireAt),
+      [fireAt],
+    );
+    assert.ok(got[0]!.atMs - now < 60_000, 'without waiting');
+  });
+
+  test('a redelivered reschedule with the same version does not fire twice', bounded, async () => {
+    const taskId = randomUUID();
+    const first = await inHours(1);
+    const second = await inHours(2);
+    const state: ReminderState = {
+      version: 1,
+      title: 't',
+      reminders: [
+        { id: 'a', fireAt: first },
+        { id: 'b', fireAt: second },
+      ],
+    };
+    const handle = await schedule(taskId, state);
+    await env.sleep(90 * 60_000); // 'a' has fired; 'b' is pending
+    await handle.signal(rescheduleSignal, state); // the relay delivered the same row again
+    await handle.result();
+    assert.deepEqual(
+      deliveriesFor(taskId).map((d) => d.reminderId),
+      ['a', 'b'],
+    );
+  });
+});
