@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { buildEvent, topicOf } from '../domain/events.js';
-import { newEventId, type TaskId, type UserId } from '../domain/ids.js';
+import type { TaskId, UserId } from '../domain/ids.js';
 import { insertNotification } from '../db/notifications.js';
-import { insertOutbox } from '../db/outbox.js';
+import { appendEvent } from '../db/outbox.js';
 import type { Sql } from '../db/sql.js';
 import { findTaskById } from '../db/tasks.js';
-import { nextEventSequence } from '../db/users.js';
 
 export interface DeliverReminderInput {
   taskId: string;
@@ -46,14 +44,12 @@ export function createReminderActivities({ sql, now = () => new Date() }: Remind
         });
         if (!recorded) return 'duplicate';
         const firedAt = now();
-        const event = buildEvent({
-          id: newEventId(),
+        await appendEvent(tx, {
           type: 'reminder.fired',
           source: 'tickler/worker',
           time: firedAt,
           subject: taskId,
           userId,
-          sequence: await nextEventSequence(tx, userId),
           data: {
             taskId,
             reminderId: input.reminderId,
@@ -62,7 +58,6 @@ export function createReminderActivities({ sql, now = () => new Date() }: Remind
             firedAt: firedAt.toISOString(),
           },
         });
-        await insertOutbox(tx, topicOf(event.type), event);
         return 'sent';
       });
     },

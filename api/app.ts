@@ -1,14 +1,18 @@
 import type { FastifyInstance } from 'fastify';
-import { createYoga } from 'graphql-yoga';
+import { createYoga, type Plugin } from 'graphql-yoga';
 import type { Sql } from '../db/sql.js';
+import { MAX_PAGE_SIZE } from '../domain/task-query.js';
+import { unauthenticated } from '../domain/errors.js';
 import { bearerToken, type JwtVerifier } from '../platform/auth.js';
 import { createErrorMasker } from '../platform/graphql-errors.js';
+import { costLimit, depthLimit } from '../platform/graphql-limits.js';
 import { registerHealth, type ReadinessCheck } from '../platform/health.js';
 import { createHttpApp } from '../platform/http.js';
 import type { Logger } from '../platform/logger.js';
-import { unauthenticated } from '../domain/errors.js';
+import { registerMetrics } from '../platform/metrics.js';
+import { requestContext, traceIdOf, validTraceparent } from '../platform/request-context.js';
 import type { ApiContext } from './context.js';
-import { schema } from './schema.js';
+import { schema } from './schema/index.js';
 
 export interface ApiDeps {
   sql: Sql;
@@ -19,6 +23,15 @@ export interface ApiDeps {
   readiness?: Record<string, ReadinessCheck>;
 }
 
+export const QUERY_LIMITS = { maxDepth: 10, maxCost: 5000 } as const;
+
+const queryLimits: Plugin = {
+  onValidate({ addValidationRule }) {
+    addValidationRule(depthLimit(QUERY_LIMITS.maxDepth));
+    addValidationRule(costLimit(QUERY_LIMITS.maxCost, { defaultPage: 50, maxPage: MAX_PAGE_SIZE }));
+  },
+};
+
 /** Builds the app without listening, so tests can use `app.inject()` or listen on port 0. */
 export function buildApi({
   sql,
@@ -28,12 +41,14 @@ export function buildApi({
   readiness = {},
 }: ApiDeps): FastifyInstance {
   const app = createHttpApp(log);
+  registerMetrics(app, 'api');
 
   const yoga = createYoga<object, ApiContext>({
     schema,
     graphqlEndpoint: '/graphql',
     graphiql: graphiql ? { title: 'Tickler', headers: graphiql.defaultHeaders } : false,
     landingPage: false,
+    plugins: [queryLimits],
     logging: {
       debug: () => {},
       info: () => {},
@@ -45,7 +60,11 @@ export function buildApi({
       const token = bearerToken(request.headers.get('authorization') ?? undefined);
       if (!token) throw unauthenticated('missing bearer token (Authorization: Bearer <jwt>)');
       const { userId } = await verifier.verify(token);
-      return { userId, sql, traceparent: request.headers.get('traceparent') ?? undefined };
+      return {
+        userId,
+        sql,
+        traceparent: validTraceparent(request.headers.get('traceparent') ?? undefined),
+      };
     },
   });
 
@@ -53,12 +72,30 @@ export function buildApi({
     url: yoga.graphqlEndpoint,
     method: ['GET', 'POST', 'OPTIONS'],
     handler: async (req, reply) => {
-      const response = await yoga.handleNodeRequestAndResponse(req, reply);
+      const traceparent = validTraceparent(req.headers.traceparent as string | undefined);
+      const info = { requestId: req.id, traceId: traceIdOf(traceparent) };
+      const response = await requestContext.run(info, () =>
+        yoga.handleNodeRequestAndResponse(req, reply),
+      );
       response.headers.forEach((value, key) => void reply.header(key, value));
+      reply.header('x-request-id', req.id);
       reply.status(response.status);
       reply.send(response.body);
       return reply;
     },
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    if (req.routeOptions.url !== yoga.graphqlEndpoint) return;
+    log.info(
+      {
+        requestId: req.id,
+        traceId: traceIdOf(validTraceparent(req.headers.traceparent as string | undefined)),
+        method: req.method,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'graphql request',
+    );
   });
 
   registerHealth(app, { postgres: () => sql`SELECT 1`, ...readiness });

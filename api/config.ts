@@ -1,19 +1,20 @@
 import { z } from 'zod';
-import { JwtSecret, Port, Url } from '../platform/config.js';
+import { JwtConfig, Port, Url } from '../platform/config.js';
 
-export const ApiConfig = z.object({
-  DATABASE_URL: Url,
-  JWT_SECRET: JwtSecret,
-  HOST: z.string().default('127.0.0.1'),
-  PORT: Port.default(4000),
-  DAPR_HOST: z.string().default('127.0.0.1'),
-  DAPR_HTTP_PORT: Port.default(3500),
-  GRAPHIQL: z
-    .enum(['true', 'false'])
-    .default('false')
-    .transform((v) => v === 'true'),
-  /** A token GraphiQL sends by default (development only). */
-  GRAPHIQL_TOKEN: z.string().optional(),
-  LOG_LEVEL: z.string().default('info'),
-});
+export const ApiConfig = JwtConfig.and(
+  z.object({
+    DATABASE_URL: Url,
+    HOST: z.string().default('127.0.0.1'),
+    PORT: Port.default(4000),
+    DAPR_HOST: z.string().default('127.0.0.1'),
+    DAPR_HTTP_PORT: Port.default(3500),
+    GRAPHIQL: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+    /** A token GraphiQL sends by default (development only). */
+    GRAPHIQL_TOKEN: z.string().optional(),
+    LOG_LEVEL: z.string().default('info'),
+  }),
+);
 export type ApiConfig = z.infer<typeof ApiConfig>;

@@ -1,7 +1,6 @@
 import { createSql } from '../db/sql.js';
-import { createHs256Verifier } from '../platform/auth.js';
+import { verifierFromConfig } from '../platform/auth.js';
 import { readConfig } from '../platform/config.js';
-import { daprSidecarCheck } from '../platform/health.js';
 import { createLifecycle, fatal } from '../platform/lifecycle.js';
 import { createLogger } from '../platform/logger.js';
 import { buildApi } from './app.js';
@@ -19,7 +18,7 @@ async function main(): Promise<void> {
   const app = buildApi({
     sql,
     log,
-    verifier: createHs256Verifier(config.JWT_SECRET),
+    verifier: verifierFromConfig(config),
     graphiql: config.GRAPHIQL
       ? {
           defaultHeaders: config.GRAPHIQL_TOKEN
@@ -27,9 +26,8 @@ async function main(): Promise<void> {
             : undefined,
         }
       : false,
-    // The api itself never waits on Dapr (mutations only write the outbox), but its sidecar
-    // serves service invocation to the audit service, so readiness includes it.
-    readiness: { dapr: daprSidecarCheck(config.DAPR_HOST, config.DAPR_HTTP_PORT) },
+    // Readiness is PostgreSQL alone: mutations only write the outbox, so the api keeps
+    // serving while Temporal, Dapr or Kafka are away.
   });
   await app.listen({ host: config.HOST, port: config.PORT });
   life.add('http server', app, (a) => a.close());

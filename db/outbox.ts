@@ -1,5 +1,14 @@
-import type { TicklerEvent, Topic } from '../domain/events.js';
+import {
+  buildEvent,
+  topicOf,
+  type EventData,
+  type EventType,
+  type TicklerEvent,
+  type Topic,
+} from '../domain/events.js';
+import { newEventId, type TaskId, type UserId } from '../domain/ids.js';
 import type { Db, Sql } from './sql.js';
+import { nextEventSequence } from './users.js';
 
 export interface OutboxRow {
   id: string;
@@ -14,6 +23,34 @@ export async function insertOutbox(db: Db, topic: Topic, event: TicklerEvent): P
   await db`
     INSERT INTO outbox (id, topic, subject, event)
     VALUES (${event.id}, ${topic}, ${event.subject}, ${db.json(event as never)})`;
+}
+
+export interface AppendEvent<T extends EventType> {
+  type: T;
+  source: string;
+  subject: TaskId;
+  userId: UserId;
+  data: EventData<T>;
+  time?: Date | undefined;
+  traceparent?: string | undefined;
+}
+
+/**
+ * Records an event in the caller's transaction: it takes the user's next sequence number and
+ * writes the outbox row, so the event exists exactly when the change it describes commits.
+ */
+export async function appendEvent<T extends EventType>(
+  db: Db,
+  e: AppendEvent<T>,
+): Promise<TicklerEvent> {
+  const event = buildEvent({
+    ...e,
+    id: newEventId(),
+    time: e.time ?? new Date(),
+    sequence: await nextEventSequence(db, e.userId),
+  });
+  await insertOutbox(db, topicOf(event.type), event);
+  return event;
 }
 
 /**

@@ -1,14 +1,23 @@
-import type { Task } from '../domain/task.js';
 import type { TaskId, UserId } from '../domain/ids.js';
+import type { TaskFilter, TaskOrder } from '../domain/task-query.js';
+import { priorityOfRank, priorityRank, type Task, type TaskEdits } from '../domain/task.js';
+import type { ParameterOrJSON } from 'postgres';
 import type { Db } from './sql.js';
 
 interface TaskRow {
   id: string;
   userId: string;
   title: string;
+  description: string;
+  priority: number;
+  tags: string[];
   status: 'OPEN' | 'COMPLETED';
   dueAt: Date | null;
+  allDay: boolean;
   remindBeforeMs: string | null;
+  completedAt: Date | null;
+  seriesId: string | null;
+  occurrenceStart: Date | null;
   createdAt: Date;
   updatedAt: Date;
   version: number;
@@ -18,39 +27,255 @@ const toTask = (r: TaskRow): Task => ({
   id: r.id as TaskId,
   userId: r.userId as UserId,
   title: r.title,
+  description: r.description,
+  priority: priorityOfRank(r.priority),
+  tags: r.tags,
   status: r.status,
   dueAt: r.dueAt,
+  allDay: r.allDay,
   remindBeforeMs: r.remindBeforeMs === null ? null : Number(r.remindBeforeMs),
+  completedAt: r.completedAt,
+  seriesId: r.seriesId,
+  occurrenceStart: r.occurrenceStart,
   createdAt: r.createdAt,
   updatedAt: r.updatedAt,
   version: r.version,
 });
 
+// Every column a Task is made of (not the derived search columns).
+const columns = (db: Db) =>
+  db`id, user_id, title, description, priority, tags, status, due_at, all_day, remind_before_ms,
+     completed_at, series_id, occurrence_start, created_at, updated_at, version`;
+
 export interface NewTask {
   id: TaskId;
   userId: UserId;
   title: string;
+  description: string;
+  priority: Task['priority'];
+  tags: string[];
   dueAt: Date | null;
+  allDay: boolean;
   remindBeforeMs: number | null;
+  idempotencyKey: string | null;
 }
 
 export async function insertTask(db: Db, t: NewTask): Promise<Task> {
   const [row] = await db<TaskRow[]>`
-    INSERT INTO tasks (id, user_id, title, due_at, remind_before_ms)
-    VALUES (${t.id}, ${t.userId}, ${t.title}, ${t.dueAt}, ${t.remindBeforeMs})
-    RETURNING *`;
+    INSERT INTO tasks (id, user_id, title, description, priority, tags, due_at, all_day,
+                       remind_before_ms, idempotency_key)
+    VALUES (${t.id}, ${t.userId}, ${t.title}, ${t.description}, ${priorityRank[t.priority]},
+            ${db.array(t.tags)}, ${t.dueAt}, ${t.allDay}, ${t.remindBeforeMs}, ${t.idempotencyKey})
+    RETURNING ${columns(db)}`;
   return toTask(row!);
 }
 
 /** Another user's task and a deleted one are both simply absent. */
 export async function findTask(db: Db, userId: UserId, id: TaskId): Promise<Task | undefined> {
   const [row] = await db<TaskRow[]>`
-    SELECT * FROM tasks WHERE id = ${id} AND user_id = ${userId} AND deleted_at IS NULL`;
+    SELECT ${columns(db)} FROM tasks WHERE id = ${id} AND user_id = ${userId} AND deleted_at IS NULL`;
+  return row && toTask(row);
+}
+
+/** The same, locking the row until the transaction ends: the basis of every change. */
+export async function findTaskForUpdate(
+  db: Db,
+  userId: UserId,
+  id: TaskId,
+): Promise<Task | undefined> {
+  const [row] = await db<TaskRow[]>`
+    SELECT ${columns(db)} FROM tasks
+    WHERE id = ${id} AND user_id = ${userId} AND deleted_at IS NULL
+    FOR UPDATE`;
+  return row && toTask(row);
+}
+
+export async function findTasksForUpdate(db: Db, userId: UserId, ids: TaskId[]): Promise<Task[]> {
+  const rows = await db<TaskRow[]>`
+    SELECT ${columns(db)} FROM tasks
+    WHERE id = ANY(${db.array(ids)}::uuid[]) AND user_id = ${userId} AND deleted_at IS NULL
+    ORDER BY id
+    FOR UPDATE`;
+  return rows.map(toTask);
+}
+
+export async function findTaskByIdempotencyKey(
+  db: Db,
+  userId: UserId,
+  key: string,
+): Promise<Task | undefined> {
+  const [row] = await db<TaskRow[]>`
+    SELECT ${columns(db)} FROM tasks WHERE user_id = ${userId} AND idempotency_key = ${key}`;
   return row && toTask(row);
 }
 
 /** For internal callers (activities) that act on a task id they were given by the system. */
 export async function findTaskById(db: Db, id: TaskId): Promise<Task | undefined> {
-  const [row] = await db<TaskRow[]>`SELECT * FROM tasks WHERE id = ${id} AND deleted_at IS NULL`;
+  const [row] = await db<
+    TaskRow[]
+  >`SELECT ${columns(db)} FROM tasks WHERE id = ${id} AND deleted_at IS NULL`;
   return row && toTask(row);
+}
+
+export type TaskChange = TaskEdits & {
+  status?: Task['status'];
+  completedAt?: Date | null;
+  deletedAt?: Date;
+};
+
+/** Applies a change and bumps the version; the caller holds the row lock. */
+export async function updateTask(db: Db, id: TaskId, change: TaskChange): Promise<Task> {
+  const values: Record<string, ParameterOrJSON<never>> = { ...change };
+  if (change.priority !== undefined) values.priority = priorityRank[change.priority];
+  if (change.tags !== undefined) values.tags = db.array(change.tags);
+  const keys = Object.keys(values);
+  const [row] = await db<TaskRow[]>`
+    UPDATE tasks SET ${keys.length ? db`${db(values, keys)},` : db``}
+      version = version + 1, updated_at = clock_timestamp()
+    WHERE id = ${id}
+    RETURNING ${columns(db)}`;
+  return toTask(row!);
+}
+
+// --- Lists, search, counts ---------------------------------------------------------------
+
+/** The sort key of each order field; every list ends with `id` as the tie-break. */
+function sortKey(db: Db, field: TaskOrder['field'], search: SearchTerms | undefined) {
+  switch (field) {
+    case 'DUE_AT':
+      return db`due_at`;
+    case 'PRIORITY':
+      return db`priority`;
+    case 'CREATED_AT':
+      return db`created_at`;
+    case 'UPDATED_AT':
+      return db`updated_at`;
+    case 'TITLE':
+      return db`lower(title)`;
+    case 'RELEVANCE':
+      if (!search) throw new Error('RELEVANCE order needs a search');
+      return db`(ts_rank(search, to_tsquery('simple', ${search.tsquery}))::float8
+                 + CASE WHEN lower(title) LIKE ${search.likePattern} THEN 0.05 ELSE 0 END)`;
+  }
+}
+
+export interface SearchTerms {
+  /** Word prefixes joined with AND, e.g. `water:* & pla:*`. */
+  tsquery: string;
+  /** `%text%` over the lower-cased title, for matches inside words. */
+  likePattern: string;
+}
+
+function filterSql(
+  db: Db,
+  userId: UserId,
+  filter: TaskFilter,
+  search: SearchTerms | undefined,
+  now: Date,
+) {
+  const parts = [db`user_id = ${userId}`, db`deleted_at IS NULL`];
+  if (filter.status) parts.push(db`status = ${filter.status}`);
+  if (filter.priorities?.length)
+    parts.push(
+      db`priority = ANY(${db.array(filter.priorities.map((p) => priorityRank[p]))}::smallint[])`,
+    );
+  if (filter.tags?.any?.length)
+    parts.push(db`tag_keys && ${db.array(filter.tags.any.map((t) => t.toLowerCase()))}::text[]`);
+  if (filter.tags?.all?.length)
+    parts.push(db`tag_keys @> ${db.array(filter.tags.all.map((t) => t.toLowerCase()))}::text[]`);
+  if (filter.dueAfter) parts.push(db`due_at >= ${filter.dueAfter}`);
+  if (filter.dueBefore) parts.push(db`due_at < ${filter.dueBefore}`);
+  if (filter.hasDueDate === true) parts.push(db`due_at IS NOT NULL`);
+  if (filter.hasDueDate === false) parts.push(db`due_at IS NULL`);
+  if (filter.overdue === true) parts.push(db`(status = 'OPEN' AND due_at < ${now})`);
+  if (filter.overdue === false)
+    parts.push(db`NOT (status = 'OPEN' AND due_at IS NOT NULL AND due_at < ${now})`);
+  if (filter.seriesId) parts.push(db`series_id = ${filter.seriesId}`);
+  if (search) {
+    parts.push(
+      db`(search @@ to_tsquery('simple', ${search.tsquery}) OR lower(title) LIKE ${search.likePattern})`,
+    );
+  }
+  return parts.reduce((acc, p) => db`${acc} AND ${p}`);
+}
+
+export interface Keyset {
+  /** The sort key value of the last row seen (ISO string, number, or null). */
+  value: string | number | null;
+  id: string;
+}
+
+export interface ListQuery {
+  filter: TaskFilter;
+  search?: SearchTerms | undefined;
+  order: TaskOrder;
+  after?: Keyset | undefined;
+  limit: number;
+  now: Date;
+}
+
+/**
+ * One page in keyset order: (sort key, id), nulls last in both directions. Rows inserted while
+ * a client pages never shift the pages it has yet to read.
+ */
+export async function listTasks(
+  db: Db,
+  userId: UserId,
+  q: ListQuery,
+): Promise<{ task: Task; key: Keyset }[]> {
+  const key = sortKey(db, q.order.field, q.search);
+  const asc = q.order.direction === 'ASC';
+  const nullable = q.order.field === 'DUE_AT';
+  let after = db``;
+  if (q.after) {
+    const { value, id } = q.after;
+    if (value === null) {
+      after = db`AND (${key} IS NULL AND id ${asc ? db`>` : db`<`} ${id})`;
+    } else {
+      const v =
+        q.order.field === 'DUE_AT' ||
+        q.order.field === 'CREATED_AT' ||
+        q.order.field === 'UPDATED_AT'
+          ? new Date(value)
+          : value;
+      after = db`AND (${key} ${asc ? db`>` : db`<`} ${v}
+                      OR (${key} = ${v} AND id ${asc ? db`>` : db`<`} ${id})
+                      ${nullable ? db`OR ${key} IS NULL` : db``})`;
+    }
+  }
+  const direction = asc ? db`ASC` : db`DESC`;
+  const rows = await db<(TaskRow & { sortKey: Date | number | string | null })[]>`
+    SELECT ${columns(db)}, ${key} AS sort_key
+    FROM tasks
+    WHERE ${filterSql(db, userId, q.filter, q.search, q.now)} ${after}
+    ORDER BY ${key} ${direction} NULLS LAST, id ${direction}
+    LIMIT ${q.limit}`;
+  return rows.map((r) => ({
+    task: toTask(r),
+    key: { value: r.sortKey instanceof Date ? r.sortKey.toISOString() : r.sortKey, id: r.id },
+  }));
+}
+
+export async function countTasks(
+  db: Db,
+  userId: UserId,
+  filter: TaskFilter,
+  search: SearchTerms | undefined,
+  now: Date,
+): Promise<number> {
+  const [row] = await db<[{ count: string }]>`
+    SELECT count(*) FROM tasks WHERE ${filterSql(db, userId, filter, search, now)}`;
+  return Number(row.count);
+}
+
+/** The caller's tags with how many (not deleted) tasks carry each, most used first. */
+export async function tagCounts(db: Db, userId: UserId): Promise<{ tag: string; count: number }[]> {
+  // Tags are unique ignoring case; the most common spelling names the group.
+  const rows = await db<{ tag: string; count: string }[]>`
+    SELECT mode() WITHIN GROUP (ORDER BY t.tag) AS tag, count(*) AS count
+    FROM tasks, unnest(tags) AS t(tag)
+    WHERE user_id = ${userId} AND deleted_at IS NULL
+    GROUP BY lower(t.tag)
+    ORDER BY count(*) DESC, lower(t.tag)`;
+  return rows.map((r) => ({ tag: r.tag, count: Number(r.count) }));
 }

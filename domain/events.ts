@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EventId, TaskId, UserId } from './ids.js';
-import { TaskStatus } from './task.js';
+import { Priority, TaskStatus, type Task } from './task.js';
 
 // Event contract: one CloudEvents 1.0 envelope, a versioned payload per type, each type bound
 // to one topic. Producers build events only through `buildEvent`; consumers only accept them
@@ -18,15 +18,30 @@ const IsoTime = z.iso.datetime({ offset: true });
 export const TaskSnapshotV1 = z.object({
   id: TaskId,
   title: z.string(),
+  description: z.string(),
+  priority: Priority,
+  tags: z.array(z.string()),
   status: TaskStatus,
   dueAt: IsoTime.nullable(),
+  allDay: z.boolean(),
   remindBeforeMs: z.number().int().nullable(),
+  completedAt: IsoTime.nullable(),
+  seriesId: z.string().nullable(),
   version: z.number().int(),
 });
 export type TaskSnapshotV1 = z.infer<typeof TaskSnapshotV1>;
 
-export const TaskCreatedV1 = z.object({ task: TaskSnapshotV1 });
-export type TaskCreatedV1 = z.infer<typeof TaskCreatedV1>;
+/** The task as it is after the change; every task event carries it. */
+export const TaskStateV1 = z.object({ task: TaskSnapshotV1 });
+export type TaskStateV1 = z.infer<typeof TaskStateV1>;
+
+const Change = z.object({ before: z.unknown(), after: z.unknown() });
+/** task.updated: the task after the change, and each changed field before and after. */
+export const TaskUpdatedV1 = z.object({
+  task: TaskSnapshotV1,
+  changes: z.record(z.string(), Change),
+});
+export type TaskUpdatedV1 = z.infer<typeof TaskUpdatedV1>;
 
 export const ReminderFiredV1 = z.object({
   taskId: TaskId,
@@ -40,7 +55,11 @@ export const ReminderFiredV1 = z.object({
 export type ReminderFiredV1 = z.infer<typeof ReminderFiredV1>;
 
 export const eventCatalog = {
-  'task.created': { topic: Topic.taskEvents, version: 1, data: TaskCreatedV1 },
+  'task.created': { topic: Topic.taskEvents, version: 1, data: TaskStateV1 },
+  'task.updated': { topic: Topic.taskEvents, version: 1, data: TaskUpdatedV1 },
+  'task.completed': { topic: Topic.taskEvents, version: 1, data: TaskStateV1 },
+  'task.reopened': { topic: Topic.taskEvents, version: 1, data: TaskStateV1 },
+  'task.deleted': { topic: Topic.taskEvents, version: 1, data: TaskStateV1 },
   'reminder.fired': { topic: Topic.reminders, version: 1, data: ReminderFiredV1 },
 } as const;
 export type EventType = keyof typeof eventCatalog;
@@ -124,18 +143,17 @@ export function parseEvent(raw: unknown): ParsedEvent {
   return { ok: true, event: { ...envelope.data, type, data: payload.data } as TicklerEvent };
 }
 
-export const toTaskSnapshot = (t: {
-  id: TaskSnapshotV1['id'];
-  title: string;
-  status: TaskSnapshotV1['status'];
-  dueAt: Date | null;
-  remindBeforeMs: number | null;
-  version: number;
-}): TaskSnapshotV1 => ({
+export const toTaskSnapshot = (t: Task): TaskSnapshotV1 => ({
   id: t.id,
   title: t.title,
+  description: t.description,
+  priority: t.priority,
+  tags: t.tags,
   status: t.status,
   dueAt: t.dueAt?.toISOString() ?? null,
+  allDay: t.allDay,
   remindBeforeMs: t.remindBeforeMs,
+  completedAt: t.completedAt?.toISOString() ?? null,
+  seriesId: t.seriesId,
   version: t.version,
 });

@@ -5,14 +5,27 @@ import { TaskId, UserId } from './ids.js';
 export const TaskStatus = z.enum(['OPEN', 'COMPLETED']);
 export type TaskStatus = z.infer<typeof TaskStatus>;
 
+export const Priority = z.enum(['NONE', 'LOW', 'MEDIUM', 'HIGH', 'URGENT']);
+export type Priority = z.infer<typeof Priority>;
+/** Stored as a small integer so that ordering by priority is ordering by urgency. */
+export const priorityRank: Record<Priority, number> = {
+  NONE: 0,
+  LOW: 1,
+  MEDIUM: 2,
+  HIGH: 3,
+  URGENT: 4,
+};
+export const priorityOfRank = (rank: number): Priority => Priority.options[rank] ?? 'NONE';
+
 const MIN_INSTANT = new Date('1970-01-01T00:00:00Z');
 const MAX_INSTANT = new Date('9999-12-31T23:59:59Z');
 
 /** Text as PostgreSQL can store it: a NUL character is refused rather than failing the insert. */
-const NO_NUL = (s: string) => !s.includes('\u0000');
+const noNul = (s: string) => !s.includes('\u0000');
 
 /** The longest reminder offset: a year before (or after) the due date. */
 export const MAX_REMIND_OFFSET_MS = 366 * 86_400_000;
+export const MAX_TAGS = 20;
 
 /** An instant, written by clients as ISO-8601 with an offset (`2026-03-30T09:00:00+02:00`). */
 export const Instant = z.iso
@@ -25,46 +38,113 @@ export const Instant = z.iso
   // nothing for a task anyway.
   .refine((d) => d >= MIN_INSTANT && d <= MAX_INSTANT, 'must be between 1970-01-01 and 9999-12-31');
 
+export const Title = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(500, 'must be at most 500 characters')
+  .refine(noNul, 'must not contain NUL characters');
+
+export const Description = z
+  .string()
+  .max(10_000, 'must be at most 10000 characters')
+  .refine(noNul, 'must not contain NUL characters');
+
+export const Tag = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(50, 'must be at most 50 characters')
+  .refine(noNul, 'must not contain NUL characters');
+
+/** Ordered as given; unique ignoring case (the first spelling is kept as written). */
+export const Tags = z
+  .array(Tag)
+  .max(MAX_TAGS, `must have at most ${MAX_TAGS} tags`)
+  .superRefine((tags, ctx) => {
+    const seen = new Set<string>();
+    tags.forEach((tag, i) => {
+      const key = tag.toLowerCase();
+      if (seen.has(key)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [i],
+          message: `"${tag}" is already a tag (tags ignore case)`,
+        });
+      }
+      seen.add(key);
+    });
+  });
+
+export const RemindOffset = DurationMs.refine((ms) => ms >= 0, 'must not be negative').refine(
+  (ms) => ms <= MAX_REMIND_OFFSET_MS,
+  'must be at most 366 days',
+);
+
 export const Task = z.object({
   id: TaskId,
   userId: UserId,
   title: z.string(),
+  description: z.string(),
+  priority: Priority,
+  tags: z.array(z.string()),
   status: TaskStatus,
   dueAt: z.date().nullable(),
+  allDay: z.boolean(),
   remindBeforeMs: z.number().int().nullable(),
+  completedAt: z.date().nullable(),
+  seriesId: z.string().nullable(),
+  occurrenceStart: z.date().nullable(),
   createdAt: z.date(),
   updatedAt: z.date(),
   version: z.number().int().positive(),
 });
 export type Task = z.infer<typeof Task>;
 
-export const CreateTaskInput = z
-  .object({
-    title: z
-      .string()
-      .trim()
-      .min(1, 'must not be empty')
-      .max(500, 'must be at most 500 characters')
-      .refine(NO_NUL, 'must not contain NUL characters'),
-    dueAt: Instant.nullish(),
-    remindBefore: DurationMs.nullish(),
-  })
-  .superRefine((input, ctx) => {
-    if (input.remindBefore != null && input.dueAt == null) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['remindBefore'],
-        message: 'needs a dueAt to be relative to',
-      });
-    }
-    if (input.remindBefore != null && Math.abs(input.remindBefore) > MAX_REMIND_OFFSET_MS) {
-      ctx.addIssue({ code: 'custom', path: ['remindBefore'], message: 'must be at most 366 days' });
-    }
-    if (input.remindBefore != null && input.remindBefore < 0) {
-      ctx.addIssue({ code: 'custom', path: ['remindBefore'], message: 'must not be negative' });
-    }
-  });
+export const CreateTaskInput = z.object({
+  title: Title,
+  description: Description.nullish(),
+  priority: Priority.nullish(),
+  tags: Tags.nullish(),
+  dueAt: Instant.nullish(),
+  allDay: z.boolean().nullish(),
+  remindBefore: RemindOffset.nullish(),
+  /** A retried create with the same key returns the task the first one created. */
+  idempotencyKey: z
+    .string()
+    .min(1)
+    .max(200)
+    .refine(noNul, 'must not contain NUL characters')
+    .nullish(),
+});
 export type CreateTaskInput = z.infer<typeof CreateTaskInput>;
+
+/** Absent: unchanged. null: cleared (for the fields that can be empty). */
+export const UpdateTaskInput = z.object({
+  id: z.string(),
+  expectedVersion: z.number().int().positive().nullish(),
+  title: Title.optional(),
+  description: Description.nullish(),
+  priority: Priority.optional(),
+  tags: Tags.nullish(),
+  dueAt: Instant.nullish(),
+  allDay: z.boolean().optional(),
+  remindBefore: RemindOffset.nullish(),
+});
+export type UpdateTaskInput = z.infer<typeof UpdateTaskInput>;
+
+/** The fields a mutation may change; what task.updated reports as before/after. */
+export const EDITABLE_FIELDS = [
+  'title',
+  'description',
+  'priority',
+  'tags',
+  'dueAt',
+  'allDay',
+  'remindBeforeMs',
+] as const;
+export type EditableField = (typeof EDITABLE_FIELDS)[number];
+export type TaskEdits = Partial<Pick<Task, EditableField>>;
 
 /** When the task's reminder fires, or null when it has none. */
 export const reminderFireAt = (task: Pick<Task, 'dueAt' | 'remindBeforeMs'>): Date | null =>

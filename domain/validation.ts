@@ -11,7 +11,7 @@ export function parseInput<S extends z.ZodType>(
   if (parsed.success) return parsed.data;
   throw badInput(
     parsed.error.issues.map((i) => ({
-      path: [root, ...i.path.map(String)].join('.'),
+      path: [root, ...i.path.map(String)].filter(Boolean).join('.'),
       message: i.message,
     })),
   );

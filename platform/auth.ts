@@ -1,4 +1,4 @@
-import { errors, jwtVerify, SignJWT } from 'jose';
+import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTVerifyOptions } from 'jose';
 import { unauthenticated } from '../domain/errors.js';
 import { UserId } from '../domain/ids.js';
 
@@ -7,12 +7,14 @@ export interface JwtVerifier {
   verify(token: string): Promise<{ userId: UserId; expiresAt: Date | undefined }>;
 }
 
-export function createHs256Verifier(secret: string): JwtVerifier {
-  const key = new TextEncoder().encode(secret);
+type VerifyKey = Uint8Array | ReturnType<typeof createRemoteJWKSet>;
+
+function createVerifier(key: VerifyKey, options: JWTVerifyOptions): JwtVerifier {
   return {
     async verify(token) {
       try {
-        const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'] });
+        // jose overloads on the key's type; one call site keeps both kinds of key.
+        const { payload } = await jwtVerify(token, key as Uint8Array, options);
         const sub = UserId.safeParse(payload.sub);
         if (!sub.success) throw unauthenticated('token has no usable `sub` claim');
         return {
@@ -26,6 +28,39 @@ export function createHs256Verifier(secret: string): JwtVerifier {
       }
     },
   };
+}
+
+/** Development and simple deployments: one shared HS256 secret. */
+export function createHs256Verifier(secret: string): JwtVerifier {
+  return createVerifier(new TextEncoder().encode(secret), { algorithms: ['HS256'] });
+}
+
+/**
+ * Production: tokens signed by an identity provider, verified against its JWKS (fetched and
+ * cached by jose, refreshed when an unknown key id appears).
+ */
+export function createJwksVerifier(
+  jwksUrl: string,
+  opts: { issuer?: string | undefined; audience?: string | undefined } = {},
+): JwtVerifier {
+  return createVerifier(createRemoteJWKSet(new URL(jwksUrl)), {
+    algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'],
+    ...(opts.issuer ? { issuer: opts.issuer } : {}),
+    ...(opts.audience ? { audience: opts.audience } : {}),
+  });
+}
+
+/** The verifier a deployment configured: a JWKS URL wins over a shared secret. */
+export function verifierFromConfig(c: {
+  JWT_JWKS_URL?: string | undefined;
+  JWT_ISSUER?: string | undefined;
+  JWT_AUDIENCE?: string | undefined;
+  JWT_SECRET?: string | undefined;
+}): JwtVerifier {
+  if (c.JWT_JWKS_URL)
+    return createJwksVerifier(c.JWT_JWKS_URL, { issuer: c.JWT_ISSUER, audience: c.JWT_AUDIENCE });
+  if (c.JWT_SECRET) return createHs256Verifier(c.JWT_SECRET);
+  throw new Error('set JWT_JWKS_URL (production) or JWT_SECRET (development)');
 }
 
 /** Development tokens (scripts/mint-token.ts and tests). */

@@ -17,3 +17,16 @@ export const Port = z.coerce.number().int().min(1).max(65535);
 export const Url = z.url();
 /** The shared HS256 secret used in development; production deployments use a longer one. */
 export const JwtSecret = z.string().min(16, 'must be at least 16 characters');
+
+/** Token verification: a JWKS URL (production) or a shared HS256 secret (development). */
+export const JwtConfig = z
+  .object({
+    JWT_SECRET: JwtSecret.optional(),
+    JWT_JWKS_URL: Url.optional(),
+    JWT_ISSUER: z.string().optional(),
+    JWT_AUDIENCE: z.string().optional(),
+  })
+  .refine((c) => c.JWT_SECRET || c.JWT_JWKS_URL, {
+    message: 'set JWT_JWKS_URL (production) or JWT_SECRET (development)',
+    path: ['JWT_SECRET'],
+  });

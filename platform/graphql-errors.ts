@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { AppError, ErrorCode } from '../domain/errors.js';
 import type { Logger } from './logger.js';
+import { requestContext } from './request-context.js';
 
 /**
  * The one place where errors become GraphQL errors. Expected failures (AppError) keep their
@@ -14,11 +15,15 @@ export function createErrorMasker(log: Logger) {
       return toGraphQLError(original, error instanceof GraphQLError ? error : undefined);
     if (error instanceof GraphQLError && !error.originalError) return error;
     if (original instanceof GraphQLError) return original;
-    const errorId = crypto.randomUUID();
-    log.error({ err: original, errorId }, 'unexpected error');
+    // The client gets only the request id; the log line with that id has the real error.
+    const request = requestContext.getStore();
+    log.error(
+      { err: original, requestId: request?.requestId, traceId: request?.traceId },
+      'unexpected error',
+    );
     return new GraphQLError('Unexpected error.', {
       ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
-      extensions: { code: 'INTERNAL_SERVER_ERROR', errorId },
+      extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: request?.requestId },
     });
   };
 }

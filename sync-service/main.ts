@@ -1,4 +1,4 @@
-import { createHs256Verifier } from '../platform/auth.js';
+import { verifierFromConfig } from '../platform/auth.js';
 import { readConfig } from '../platform/config.js';
 import { daprSidecarCheck } from '../platform/health.js';
 import { createLifecycle, fatal } from '../platform/lifecycle.js';
@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const log = createLogger('sync-service', config.LOG_LEVEL);
   const life = createLifecycle(log);
   const app = buildSyncService({
-    verifier: createHs256Verifier(config.JWT_SECRET),
+    verifier: verifierFromConfig(config),
     log,
     readiness: { dapr: daprSidecarCheck(config.DAPR_HOST, config.DAPR_HTTP_PORT) },
   });

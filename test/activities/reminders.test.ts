@@ -27,7 +27,7 @@ after(async () => {
 
 async function newTask(title = 'Call the dentist'): Promise<{ userId: UserId; taskId: string }> {
   const userId = `activity-${run}-${++counter}` as UserId;
-  const task = await createTask(sql, userId, { title, dueAt: null, remindBefore: null });
+  const task = await createTask({ sql, userId }, { title });
   return { userId, taskId: task.id };
 }
 

@@ -9,6 +9,8 @@ import { createHs256Verifier, mintHs256Token } from '../../platform/auth.js';
 import { createLogger } from '../../platform/logger.js';
 import { testEnv } from '../support/env.js';
 import type { GraphQLResponse } from '../support/graphql.js';
+import { snapshot } from '../support/fixtures.js';
+import type { TaskId } from '../../domain/ids.js';
 
 // The api in-process (buildApi + app.inject, no socket) against the stack's real database.
 
@@ -146,14 +148,12 @@ describe('createTask', () => {
     assert.equal(event.time, task.createdAt);
     assert.equal(event.traceparent, '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
     assert.deepEqual(event.data, {
-      task: {
-        id: task.id,
+      task: snapshot({
+        id: task.id as TaskId,
         title: 'Water the plants',
-        status: 'OPEN',
         dueAt: '2031-06-01T07:00:00.000Z',
         remindBeforeMs: 1_800_000,
-        version: 1,
-      },
+      }),
     });
   });
 

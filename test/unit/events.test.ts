@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { buildEvent, parseEvent, topicOf, Topic, type TicklerEvent } from '../../domain/events.js';
 import type { EventId, TaskId, UserId } from '../../domain/ids.js';
+import { snapshot } from '../support/fixtures.js';
 
 const taskId = randomUUID() as TaskId;
 const userId = 'user-events' as UserId;
@@ -18,14 +19,12 @@ const created = (): TicklerEvent =>
     sequence: 3,
     traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
     data: {
-      task: {
+      task: snapshot({
         id: taskId,
         title: 'Water the plants',
-        status: 'OPEN',
         dueAt: '2026-03-30T09:00:00.000Z',
         remindBeforeMs: 1_800_000,
-        version: 1,
-      },
+      }),
     },
   });
 

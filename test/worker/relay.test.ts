@@ -8,6 +8,7 @@ import { createLogger } from '../../platform/logger.js';
 import { createRelay, type Relay } from '../../worker/relay.js';
 import { eventually } from '../support/graphql.js';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../support/throwaway-db.js';
+import { snapshot } from '../support/fixtures.js';
 
 // The stack's worker runs a relay on the stack's database that would claim any row we insert
 // there, so these tests get a database of their own.
@@ -32,7 +33,7 @@ function event(subject: TaskId, title = 'relayed'): TicklerEvent {
     userId: 'relay-user' as UserId,
     sequence: ++sequence,
     data: {
-      task: { id: subject, title, status: 'OPEN', dueAt: null, remindBeforeMs: null, version: 1 },
+      task: snapshot({ id: subject, title }),
     },
   });
 }

@@ -1,0 +1,94 @@
+import { formatDurationMs } from '../../domain/duration.js';
+import { badInput } from '../../domain/errors.js';
+import { TaskId } from '../../domain/ids.js';
+import { TasksArgs } from '../../domain/task-query.js';
+import { CreateTaskInput, reminderFireAt, UpdateTaskInput, type Task } from '../../domain/task.js';
+import { UpdateSettingsInput } from '../../domain/user.js';
+import { parseInput } from '../../domain/validation.js';
+import { findTask, tagCounts } from '../../db/tasks.js';
+import type { ApiContext } from '../context.js';
+import { readSettings, updateSettings } from '../settings.js';
+import { createTask } from '../tasks/create-task.js';
+import { deleteTasks } from '../tasks/delete-task.js';
+import { listTaskConnection, type TaskConnection } from '../tasks/list-tasks.js';
+import { MAX_BATCH, setStatus } from '../tasks/set-status.js';
+import { updateTask } from '../tasks/update-task.js';
+
+// Resolvers only parse arguments (zod, so errors name the field path) and call a command or a
+// query; the rules live in api/tasks/ and the SQL in db/.
+
+const iso = (d: Date | null): string | null => d?.toISOString() ?? null;
+
+function batchIds(ids: string[]): string[] {
+  if (ids.length === 0 || ids.length > MAX_BATCH) {
+    throw badInput([{ path: 'ids', message: `must list 1 to ${MAX_BATCH} ids` }]);
+  }
+  return ids;
+}
+
+type Args<T> = (_: unknown, args: T, ctx: ApiContext) => unknown;
+const command = (ctx: ApiContext) => ({
+  sql: ctx.sql,
+  userId: ctx.userId,
+  traceparent: ctx.traceparent,
+});
+
+export const resolvers = {
+  Query: {
+    me: ((_, __, ctx) => ({ id: ctx.userId })) satisfies Args<unknown>,
+    task: (async (_, args, ctx) => {
+      const id = TaskId.safeParse(args.id);
+      return id.success ? ((await findTask(ctx.sql, ctx.userId, id.data)) ?? null) : null;
+    }) satisfies Args<{ id: string }>,
+    tasks: ((_, args, ctx) =>
+      listTaskConnection(
+        ctx.sql,
+        ctx.userId,
+        parseInput(TasksArgs, args, ''),
+      )) satisfies Args<unknown>,
+    tags: ((_, __, ctx) => tagCounts(ctx.sql, ctx.userId)) satisfies Args<unknown>,
+  },
+  Mutation: {
+    createTask: ((_, args, ctx) =>
+      createTask(command(ctx), parseInput(CreateTaskInput, args.input, 'input'))) satisfies Args<{
+      input: unknown;
+    }>,
+    updateTask: ((_, args, ctx) =>
+      updateTask(command(ctx), parseInput(UpdateTaskInput, args.input, 'input'))) satisfies Args<{
+      input: unknown;
+    }>,
+    completeTask: (async (_, args, ctx) =>
+      (await setStatus(command(ctx), [args.id], 'COMPLETED'))[0]) satisfies Args<{ id: string }>,
+    reopenTask: (async (_, args, ctx) =>
+      (await setStatus(command(ctx), [args.id], 'OPEN'))[0]) satisfies Args<{ id: string }>,
+    deleteTask: (async (_, args, ctx) => ({
+      deletedIds: await deleteTasks(command(ctx), [args.id]),
+    })) satisfies Args<{ id: string }>,
+    completeTasks: ((_, args, ctx) =>
+      setStatus(command(ctx), batchIds(args.ids), 'COMPLETED')) satisfies Args<{ ids: string[] }>,
+    deleteTasks: (async (_, args, ctx) => ({
+      deletedIds: await deleteTasks(command(ctx), batchIds(args.ids)),
+    })) satisfies Args<{ ids: string[] }>,
+    updateSettings: ((_, args, ctx) =>
+      updateSettings(
+        ctx.sql,
+        ctx.userId,
+        parseInput(UpdateSettingsInput, args.input, 'input'),
+      )) satisfies Args<{ input: unknown }>,
+  },
+  User: {
+    settings: (_: unknown, __: unknown, ctx: ApiContext) => readSettings(ctx.sql, ctx.userId),
+  },
+  TaskConnection: {
+    totalCount: (c: TaskConnection) => c.totalCount(),
+  },
+  Task: {
+    dueAt: (t: Task) => iso(t.dueAt),
+    remindBefore: (t: Task) =>
+      t.remindBeforeMs === null ? null : formatDurationMs(t.remindBeforeMs),
+    reminderAt: (t: Task) => iso(reminderFireAt(t)),
+    completedAt: (t: Task) => iso(t.completedAt),
+    createdAt: (t: Task) => iso(t.createdAt),
+    updatedAt: (t: Task) => iso(t.updatedAt),
+  },
+};

@@ -1,0 +1,50 @@
+import { formatDurationMs } from '../domain/duration.js';
+import type { UserId } from '../domain/ids.js';
+import { NotificationPreferences, type UpdateSettingsInput } from '../domain/user.js';
+import type { Sql } from '../db/sql.js';
+import {
+  getSettings,
+  updateSettings as updateSettingsRow,
+  type UserSettingsRow,
+} from '../db/users.js';
+
+export interface UserSettings {
+  timeZone: string;
+  defaultReminderOffset: string | null;
+  notificationPreferences: NotificationPreferences;
+}
+
+const present = (row: UserSettingsRow): UserSettings => ({
+  timeZone: row.timeZone,
+  defaultReminderOffset:
+    row.defaultReminderOffsetMs === null ? null : formatDurationMs(row.defaultReminderOffsetMs),
+  // Stored preferences are merged over the defaults, so a new preference needs no migration.
+  notificationPreferences: NotificationPreferences.parse(row.notificationPreferences),
+});
+
+export async function readSettings(sql: Sql, userId: UserId): Promise<UserSettings> {
+  return present(await getSettings(sql, userId));
+}
+
+export async function updateSettings(
+  sql: Sql,
+  userId: UserId,
+  input: UpdateSettingsInput,
+): Promise<UserSettings> {
+  return sql.begin(async (tx) => {
+    const current = await getSettings(tx, userId);
+    const prefs = input.notificationPreferences
+      ? NotificationPreferences.parse({
+          ...current.notificationPreferences,
+          ...input.notificationPreferences,
+        })
+      : undefined;
+    return present(
+      await updateSettingsRow(tx, userId, {
+        timeZone: input.timeZone,
+        defaultReminderOffsetMs: input.defaultReminderOffset,
+        notificationPreferences: prefs,
+      }),
+    );
+  });
+}

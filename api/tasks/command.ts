@@ -1,0 +1,41 @@
+import type { TaskId, UserId } from '../../domain/ids.js';
+import { TaskId as TaskIdSchema } from '../../domain/ids.js';
+import { AppError, ErrorCode, notFound } from '../../domain/errors.js';
+import type { Task } from '../../domain/task.js';
+import { findTaskForUpdate } from '../../db/tasks.js';
+import type { Db, Sql } from '../../db/sql.js';
+
+/** What every task command needs: the caller, the database and the request's trace. */
+export interface CommandContext {
+  sql: Sql;
+  userId: UserId;
+  traceparent?: string | undefined;
+}
+
+export const EVENT_SOURCE = 'tickler/api';
+
+/** A malformed id names nothing the caller owns: NOT_FOUND, like another user's task. */
+export function parseTaskId(id: string): TaskId {
+  const parsed = TaskIdSchema.safeParse(id);
+  if (!parsed.success) throw notFound(`task ${id}`);
+  return parsed.data;
+}
+
+/** Locks the caller's task, checking the optimistic-concurrency version when one is given. */
+export async function lockTask(
+  tx: Db,
+  ctx: CommandContext,
+  id: TaskId,
+  expectedVersion?: number | null,
+): Promise<Task> {
+  const task = await findTaskForUpdate(tx, ctx.userId, id);
+  if (!task) throw notFound(`task ${id}`);
+  if (expectedVersion != null && expectedVersion !== task.version) {
+    throw new AppError(
+      ErrorCode.CONFLICT,
+      `task ${id} is at version ${task.version}, not ${expectedVersion}: reload it and retry`,
+      [{ path: 'input.expectedVersion', message: `the task is at version ${task.version}` }],
+    );
+  }
+  return task;
+}

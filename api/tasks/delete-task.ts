@@ -1,0 +1,33 @@
+import { toTaskSnapshot } from '../../domain/events.js';
+import { notFound } from '../../domain/errors.js';
+import type { TaskId } from '../../domain/ids.js';
+import { appendEvent } from '../../db/outbox.js';
+import { findTasksForUpdate, updateTask } from '../../db/tasks.js';
+import { EVENT_SOURCE, parseTaskId, type CommandContext } from './command.js';
+
+/**
+ * Soft-deletes tasks, all or nothing. A deleted task disappears from every query; its history
+ * stays in the audit log, and `task.deleted` stops its reminders.
+ */
+export async function deleteTasks(ctx: CommandContext, ids: string[]): Promise<TaskId[]> {
+  const taskIds = [...new Set(ids.map(parseTaskId))];
+  return ctx.sql.begin(async (tx) => {
+    const tasks = await findTasksForUpdate(tx, ctx.userId, taskIds);
+    const found = new Set(tasks.map((t) => t.id as string));
+    const missing = taskIds.find((id) => !found.has(id));
+    if (missing) throw notFound(`task ${missing}`);
+    for (const task of tasks) {
+      const after = await updateTask(tx, task.id, { deletedAt: new Date() });
+      await appendEvent(tx, {
+        type: 'task.deleted',
+        source: EVENT_SOURCE,
+        time: after.updatedAt,
+        subject: task.id,
+        userId: ctx.userId,
+        traceparent: ctx.traceparent,
+        data: { task: toTaskSnapshot(after) },
+      });
+    }
+    return taskIds;
+  });
+}

@@ -1,0 +1,58 @@
+import { toTaskSnapshot } from '../../domain/events.js';
+import { notFound } from '../../domain/errors.js';
+import type { Task, TaskStatus } from '../../domain/task.js';
+import { appendEvent } from '../../db/outbox.js';
+import type { Db } from '../../db/sql.js';
+import { findTasksForUpdate, updateTask } from '../../db/tasks.js';
+import { EVENT_SOURCE, parseTaskId, type CommandContext } from './command.js';
+
+export const MAX_BATCH = 100;
+
+async function applyStatus(
+  tx: Db,
+  ctx: CommandContext,
+  task: Task,
+  status: TaskStatus,
+): Promise<Task> {
+  // Completing a completed task (or reopening an open one) is a no-op, not an error: a retried
+  // request must not fail, and must not emit a second event.
+  if (task.status === status) return task;
+  const after = await updateTask(tx, task.id, {
+    status,
+    completedAt: status === 'COMPLETED' ? new Date() : null,
+  });
+  await appendEvent(tx, {
+    type: status === 'COMPLETED' ? 'task.completed' : 'task.reopened',
+    source: EVENT_SOURCE,
+    time: after.updatedAt,
+    subject: task.id,
+    userId: ctx.userId,
+    traceparent: ctx.traceparent,
+    data: { task: toTaskSnapshot(after) },
+  });
+  return after;
+}
+
+/**
+ * Completes or reopens tasks, all or nothing: if any id is not one of the caller's tasks,
+ * nothing changes and the error names it. Results come back in the order asked.
+ */
+export async function setStatus(
+  ctx: CommandContext,
+  ids: string[],
+  status: TaskStatus,
+): Promise<Task[]> {
+  const taskIds = ids.map(parseTaskId);
+  return ctx.sql.begin(async (tx) => {
+    const found = new Map(
+      (await findTasksForUpdate(tx, ctx.userId, taskIds)).map((t) => [t.id as string, t]),
+    );
+    const missing = taskIds.find((id) => !found.has(id));
+    if (missing) throw notFound(`task ${missing}`);
+    const results = new Map<string, Task>();
+    for (const id of taskIds) {
+      if (!results.has(id)) results.set(id, await applyStatus(tx, ctx, found.get(id)!, status));
+    }
+    return taskIds.map((id) => results.get(id)!);
+  });
+}

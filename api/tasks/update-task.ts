@@ -1,0 +1,72 @@
+import { toTaskSnapshot } from '../../domain/events.js';
+import { badInput } from '../../domain/errors.js';
+import {
+  EDITABLE_FIELDS,
+  type Task,
+  type TaskEdits,
+  type UpdateTaskInput,
+} from '../../domain/task.js';
+import { appendEvent } from '../../db/outbox.js';
+import { updateTask as updateTaskRow } from '../../db/tasks.js';
+import { EVENT_SOURCE, lockTask, parseTaskId, type CommandContext } from './command.js';
+
+const same = (a: unknown, b: unknown): boolean =>
+  a instanceof Date && b instanceof Date
+    ? a.getTime() === b.getTime()
+    : JSON.stringify(a) === JSON.stringify(b);
+
+const wire = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : v);
+
+/** The edits an update asks for: absent fields stay, null clears what may be empty. */
+function requestedEdits(input: UpdateTaskInput): TaskEdits {
+  const edits: TaskEdits = {};
+  if (input.title !== undefined) edits.title = input.title;
+  if (input.description !== undefined) edits.description = input.description ?? '';
+  if (input.priority !== undefined) edits.priority = input.priority;
+  if (input.tags !== undefined) edits.tags = input.tags ?? [];
+  if (input.dueAt !== undefined) edits.dueAt = input.dueAt;
+  if (input.allDay !== undefined) edits.allDay = input.allDay;
+  if (input.remindBefore !== undefined) edits.remindBeforeMs = input.remindBefore;
+  return edits;
+}
+
+/**
+ * A partial update. Only fields whose value really changes are written and reported in
+ * `task.updated` (before and after); an update that changes nothing writes nothing and keeps
+ * the version. Clearing the due date clears the reminder offset with it.
+ */
+export async function updateTask(ctx: CommandContext, input: UpdateTaskInput): Promise<Task> {
+  const id = parseTaskId(input.id);
+  return ctx.sql.begin(async (tx) => {
+    const before = await lockTask(tx, ctx, id, input.expectedVersion);
+    const edits = requestedEdits(input);
+    if (edits.dueAt === null && input.remindBefore === undefined) edits.remindBeforeMs = null;
+    const dueAt = edits.dueAt !== undefined ? edits.dueAt : before.dueAt;
+    const remind =
+      edits.remindBeforeMs !== undefined ? edits.remindBeforeMs : before.remindBeforeMs;
+    if (remind != null && dueAt == null) {
+      throw badInput([{ path: 'input.remindBefore', message: 'needs a dueAt to be relative to' }]);
+    }
+
+    const changed: TaskEdits = {};
+    const changes: Record<string, { before: unknown; after: unknown }> = {};
+    for (const field of EDITABLE_FIELDS) {
+      if (!(field in edits) || same(edits[field], before[field])) continue;
+      Object.assign(changed, { [field]: edits[field] });
+      changes[field] = { before: wire(before[field]), after: wire(edits[field]) };
+    }
+    if (Object.keys(changed).length === 0) return before;
+
+    const after = await updateTaskRow(tx, id, changed);
+    await appendEvent(tx, {
+      type: 'task.updated',
+      source: EVENT_SOURCE,
+      time: after.updatedAt,
+      subject: id,
+      userId: ctx.userId,
+      traceparent: ctx.traceparent,
+      data: { task: toTaskSnapshot(after), changes },
+    });
+    return after;
+  });
+}

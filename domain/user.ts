@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { DurationMs } from './duration.js';
+import { MAX_REMIND_OFFSET_MS } from './task.js';
+
+// The runtime's own zone list (ICU), plus the aliases it resolves but does not list.
+const zones = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/UTC']);
+
+export const TimeZone = z.string().superRefine((tz, ctx) => {
+  if (!zones.has(tz))
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${tz}" is not an IANA time zone (e.g. Europe/Berlin)`,
+    });
+});
+
+export const NotificationPreferences = z.object({
+  /** Reminders pushed to open clients (the sync service). */
+  inApp: z.boolean().default(true),
+  /** A (simulated) e-mail per reminder. */
+  email: z.boolean().default(false),
+  /** Reminders POSTed here, signed with HMAC. */
+  webhookUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(2000)
+    .nullable()
+    .default(null),
+});
+export type NotificationPreferences = z.infer<typeof NotificationPreferences>;
+
+export const UpdateSettingsInput = z.object({
+  timeZone: TimeZone.optional(),
+  /** null turns the default reminder off. */
+  defaultReminderOffset: DurationMs.refine(
+    (ms) => ms >= 0 && ms <= MAX_REMIND_OFFSET_MS,
+    'must be between PT0S and P366D',
+  ).nullish(),
+  notificationPreferences: z
+    .object({
+      inApp: z.boolean().optional(),
+      email: z.boolean().optional(),
+      webhookUrl: z
+        .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+        .max(2000)
+        .nullish(),
+    })
+    .optional(),
+});
+export type UpdateSettingsInput = z.infer<typeof UpdateSettingsInput>;
