@@ -5,6 +5,7 @@ import { Topic } from '../domain/events.js';
 import { acceptCloudEvents, registerTopicRoute } from '../platform/dapr-subscriber.js';
 import { registerHealth, type ReadinessCheck } from '../platform/health.js';
 import { createHttpApp } from '../platform/http.js';
+import { registerMetrics } from '../platform/metrics.js';
 import type { Logger } from '../platform/logger.js';
 
 export interface AuditDeps {
@@ -21,6 +22,7 @@ export const auditRoutes = {
 
 export function buildAuditService({ sql, log, readiness = {} }: AuditDeps): FastifyInstance {
   const app = createHttpApp(log);
+  registerMetrics(app, 'audit-service');
   acceptCloudEvents(app);
   // Appending is idempotent on the event id: a redelivered event leaves one entry.
   const append = async (event: Parameters<typeof appendAuditEvent>[1]): Promise<void> => {

@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
+import { migrate } from '../db/migrate.js';
+import { createSql } from '../db/sql.js';
 import { isListening, type AppId, type StackPorts } from './ports.js';
 import type { ProcessGroup } from './processes.js';
 import { httpOk, waitFor } from './wait.js';
@@ -92,6 +94,17 @@ export async function startPostgres(ctx: ComponentContext): Promise<void> {
     if (!exists) await admin.unsafe(`CREATE DATABASE ${DATABASE}`);
   } finally {
     await admin.end({ timeout: 1 });
+  }
+}
+
+/** PostgreSQL with the schema migrated: what every other component expects to find. */
+export async function startDatabase(ctx: ComponentContext): Promise<void> {
+  await startPostgres(ctx);
+  const sql = createSql(databaseUrl(ctx.ports), { applicationName: 'tickler-migrate', max: 1 });
+  try {
+    await migrate(sql, undefined, (line) => ctx.log(`    ${line}`));
+  } finally {
+    await sql.end({ timeout: 1 });
   }
 }
 

@@ -1,11 +1,9 @@
 import { mkdirSync, readFileSync } from 'node:fs';
-import { migrate } from '../db/migrate.js';
-import { createSql } from '../db/sql.js';
 import {
   databaseUrl,
   serviceEnv,
+  startDatabase,
   startKafka,
-  startPostgres,
   startService,
   startSidecar,
   startTemporal,
@@ -76,15 +74,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
 
   try {
     await Promise.all([
-      timed('postgres + migrations', async () => {
-        await startPostgres(ctx);
-        const sql = createSql(databaseUrl(ports), { applicationName: 'tickler-migrate', max: 1 });
-        try {
-          await migrate(sql, undefined, (line) => log(`    ${line}`));
-        } finally {
-          await sql.end({ timeout: 1 });
-        }
-      }),
+      timed('postgres + migrations', () => startDatabase(ctx)),
       timed('temporal', () => startTemporal(ctx)),
       timed('kafka', () => startKafka(ctx)),
     ]);

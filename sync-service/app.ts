@@ -11,6 +11,7 @@ import { acceptCloudEvents, registerTopicRoute } from '../platform/dapr-subscrib
 import { createErrorMasker } from '../platform/graphql-errors.js';
 import { registerHealth, type ReadinessCheck } from '../platform/health.js';
 import { createHttpApp } from '../platform/http.js';
+import { registerMetrics } from '../platform/metrics.js';
 import type { Logger } from '../platform/logger.js';
 import { createEventHub } from './hub.js';
 import { createSyncSchema, type SyncContext } from './schema.js';
@@ -34,6 +35,7 @@ const CLOSE_UNAUTHORIZED = 4401;
 
 export function buildSyncService({ verifier, log, readiness = {} }: SyncDeps): FastifyInstance {
   const app = createHttpApp(log);
+  registerMetrics(app, 'sync-service');
   const hub = createEventHub();
 
   acceptCloudEvents(app);

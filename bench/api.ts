@@ -1,0 +1,215 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSql } from '../db/sql.js';
+import { mintHs256Token } from '../platform/auth.js';
+import { cliFatal } from '../platform/lifecycle.js';
+import {
+  databaseUrl,
+  serviceEnv,
+  startDatabase,
+  startService,
+  type ComponentContext,
+} from '../stack/components.js';
+import { stackPaths } from '../stack/paths.js';
+import { testPorts } from '../stack/ports.js';
+import { createProcessGroup } from '../stack/processes.js';
+import { argValue, quantile, sortNumbers } from './stats.js';
+
+// The api under load (issue 3's benchmark; a benchmark, not a test):
+//   npm run bench:api -- [--tasks 1000000] [--user-tasks 100000] [--seconds 30] [--connections 64] [--searches 400]
+// Starts its own PostgreSQL (durable settings: fsync on) and api process on free ports, seeds
+// the tasks, then measures createTask at N concurrent connections and filtered + full-text
+// search queries for the user with the most tasks. Last line:
+//   api creates_per_s=<n> create_p99_ms=<n> search_p95_ms=<n> tasks=<n>
+
+const WORDS = (
+  'water plants call mum dentist invoice report groceries laundry book flight pay rent ' +
+  'review budget garden fix bike email team plan trip renew passport clean kitchen write blog ' +
+  'backup laptop order coffee visit grandma prepare slides update resume gym tax return car ' +
+  'service birthday gift meeting notes project deadline read chapter'
+).split(' ');
+const TAGS = [
+  'home',
+  'work',
+  'errands',
+  'health',
+  'finance',
+  'family',
+  'travel',
+  'garden',
+  'urgent',
+  'someday',
+  'reading',
+  'car',
+];
+
+const CREATE = `mutation($input: CreateTaskInput!) { createTask(input: $input) { id version } }`;
+const SEARCH = `query($filter: TaskFilter, $search: String, $first: Int) {
+  tasks(filter: $filter, search: $search, first: $first) {
+    totalCount edges { cursor node { id title priority tags dueAt status } } pageInfo { hasNextPage endCursor } } }`;
+
+async function seed(
+  url: string,
+  total: number,
+  userTasks: number,
+  log: (s: string) => void,
+): Promise<void> {
+  const sql = createSql(url, { applicationName: 'bench-seed', max: 1 });
+  const others = 9000;
+  try {
+    await sql`INSERT INTO users (id) SELECT 'bench-user-' || g FROM generate_series(0, ${others}) g ON CONFLICT DO NOTHING`;
+    const batch = 100_000;
+    for (let from = 0; from < total; from += batch) {
+      const to = Math.min(total, from + batch) - 1;
+      // Rows below userTasks belong to the measured user; the rest spread over the others.
+      await sql`
+        INSERT INTO tasks (id, user_id, title, description, priority, tags, due_at, status, completed_at)
+        SELECT gen_random_uuid(),
+               CASE WHEN g < ${userTasks} THEN 'bench-user-0' ELSE 'bench-user-' || (1 + g % ${others}) END,
+               w[1 + (g * 7) % cardinality(w)] || ' ' || w[1 + (g * 13) % cardinality(w)] || ' ' || w[1 + (g * 31) % cardinality(w)],
+               CASE WHEN g % 3 = 0 THEN 'remember to ' || w[1 + (g * 17) % cardinality(w)] || ' before ' || w[1 + (g * 19) % cardinality(w)] ELSE '' END,
+               (g % 5)::smallint,
+               ARRAY[t[1 + g % cardinality(t)], t[1 + (g / 7) % cardinality(t)]],
+               CASE WHEN g % 5 = 0 THEN NULL ELSE now() + ((g % 2000) - 500) * interval '1 hour' END,
+               CASE WHEN g % 4 = 0 THEN 'COMPLETED' ELSE 'OPEN' END,
+               CASE WHEN g % 4 = 0 THEN now() ELSE NULL END
+        FROM generate_series(${from}::int, ${to}::int) g,
+             (SELECT ${sql.array(WORDS)}::text[] AS w, ${sql.array(TAGS)}::text[] AS t) v
+        ON CONFLICT DO NOTHING`;
+      log(`  seeded ${to + 1} / ${total} tasks`);
+    }
+    await sql`ANALYZE tasks`;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+async function post(
+  url: string,
+  token: string,
+  query: string,
+  variables: unknown,
+): Promise<number> {
+  const t0 = performance.now();
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as { errors?: unknown };
+  if (!res.ok || body.errors)
+    throw new Error(`request failed: ${res.status} ${JSON.stringify(body.errors)}`);
+  return performance.now() - t0;
+}
+
+async function main(): Promise<void> {
+  const total = argValue('tasks', 1_000_000);
+  const userTasks = argValue('user-tasks', 100_000);
+  const seconds = argValue('seconds', 30);
+  const connections = argValue('connections', 64);
+  const searches = argValue('searches', 400);
+  const log = (s: string) => console.log(s);
+
+  const state = mkdtempSync(join(tmpdir(), 'tickler-bench-'));
+  chmodSync(state, 0o755);
+  const paths = stackPaths(state);
+  const ports = await testPorts();
+  let failure: string | undefined;
+  const group = createProcessGroup(
+    paths.logs,
+    (m, how) => (failure ??= `${m.name} exited (${how})`),
+  );
+  const ctx: ComponentContext = {
+    paths,
+    ports,
+    group,
+    ephemeral: false,
+    log,
+    failure: () => failure,
+  };
+  const jwtSecret = randomBytes(32).toString('base64url');
+  try {
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(paths.logs, { recursive: true });
+    log(
+      `machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}); PostgreSQL 15, fsync on, data in ${state}`,
+    );
+    await startDatabase(ctx);
+    const t0 = Date.now();
+    await seed(databaseUrl(ports), total, userTasks, log);
+    log(`seeded ${total} tasks in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    await startService(ctx, 'api', { ...serviceEnv(ctx, 'api', { jwtSecret }), LOG_LEVEL: 'warn' });
+    const url = `http://127.0.0.1:${ports.api}/graphql`;
+    const token = await mintHs256Token(jwtSecret, 'bench-user-0');
+    const writer = await mintHs256Token(jwtSecret, 'bench-writer');
+
+    // Creates: `connections` loops, each one request at a time, for `seconds`.
+    const latencies: number[] = [];
+    const deadline = performance.now() + seconds * 1000;
+    let n = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: connections }, async () => {
+        while (performance.now() < deadline) {
+          const i = n++;
+          latencies.push(
+            await post(url, writer, CREATE, {
+              input: {
+                title: `${WORDS[i % WORDS.length]} ${WORDS[(i * 7) % WORDS.length]} #${i}`,
+                priority: 'MEDIUM',
+                tags: [TAGS[i % TAGS.length]],
+                dueAt: new Date(Date.now() + 86_400_000).toISOString(),
+              },
+            }),
+          );
+        }
+      }),
+    );
+    const elapsed = (performance.now() - started) / 1000;
+    const creates = sortNumbers(latencies);
+    log(
+      `creates: ${creates.length} in ${elapsed.toFixed(1)} s at ${connections} connections; p50 ${quantile(creates, 0.5).toFixed(1)} ms, p99 ${quantile(creates, 0.99).toFixed(1)} ms`,
+    );
+
+    // Searches: the measured user's 100k tasks, 8 at a time; half full-text, half filter-only.
+    const searchTimes: number[] = [];
+    let s = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (s < searches) {
+          const i = s++;
+          const vars =
+            i % 2 === 0
+              ? {
+                  search: WORDS[(i * 11) % WORDS.length]!.slice(0, 4),
+                  filter: { status: 'OPEN' },
+                  first: 50,
+                }
+              : {
+                  filter: {
+                    priorities: ['HIGH', 'URGENT'],
+                    tags: { any: [TAGS[i % TAGS.length]] },
+                    overdue: i % 4 === 1,
+                  },
+                  first: 50,
+                };
+          searchTimes.push(await post(url, token, SEARCH, vars));
+        }
+      }),
+    );
+    const searched = sortNumbers(searchTimes);
+    log(
+      `searches: ${searched.length}; p50 ${quantile(searched, 0.5).toFixed(1)} ms, p95 ${quantile(searched, 0.95).toFixed(1)} ms`,
+    );
+    console.log(
+      `api creates_per_s=${Math.round(creates.length / elapsed)} create_p99_ms=${Math.round(quantile(creates, 0.99))} search_p95_ms=${Math.round(quantile(searched, 0.95))} tasks=${total + creates.length}`,
+    );
+  } finally {
+    await group.stopAll();
+    rmSync(state, { recursive: true, force: true });
+  }
+}
+
+main().catch(cliFatal);
