@@ -1,0 +1,95 @@
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DeliverReminderInput } from '../activities/reminders.js';
+import { cliFatal } from '../platform/lifecycle.js';
+import { ROOT } from '../stack/paths.js';
+import { encodedSearchAttributes } from '../stack/temporal-search-attributes.js';
+import {
+  completeSignal,
+  deleteSignal,
+  rescheduleSignal,
+  type ReminderState,
+} from '../workflows/reminder-contract.js';
+import { reminderWorkflow } from '../workflows/reminder.js';
+
+// Records reminder workflow histories for the replay test (test/workflows/replay.test.ts):
+//   npm run histories:record
+// Run it when a workflow change is meant to change behaviour, and commit the new files next to
+// the old ones: old histories must keep replaying (use `patched()` for incompatible changes).
+
+const OUT = join(ROOT, 'test/workflows/histories');
+const HOUR = 3_600_000;
+type Step = (
+  h: { signal: (...a: never[]) => Promise<void> },
+  env: TestWorkflowEnvironment,
+) => Promise<void>;
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: {
+      executable: { type: 'existing-path', path: join(ROOT, '.tools/bin/temporal-test-server') },
+    },
+  });
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: 'default',
+    searchAttributes: encodedSearchAttributes(),
+  });
+  const taskQueue = 'record-histories';
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
+    activities: {
+      async deliverReminder(_: DeliverReminderInput) {
+        return 'sent' as const;
+      },
+    },
+  });
+  const state = (version: number, ...hours: number[]): ReminderState => ({
+    version,
+    title: 'Water the plants',
+    reminders: hours.map((h, i) => ({
+      id: `r${i}`,
+      fireAt: new Date(Date.now() + h * HOUR).toISOString(),
+    })),
+  });
+  const scenarios: Record<string, { start: ReminderState; then: Step }> = {
+    'fires-once': { start: state(1, 1), then: async () => {} },
+    'two-reminders-in-order': { start: state(1, 2, 1), then: async () => {} },
+    'completed-before-time': {
+      start: state(1, 1),
+      then: async (h) => h.signal(completeSignal as never, { version: 2 } as never),
+    },
+    'rescheduled-later': {
+      start: state(1, 1),
+      then: async (h) => h.signal(rescheduleSignal as never, state(2, 3) as never),
+    },
+    'deleted-before-time': {
+      start: state(1, 1),
+      then: async (h) => h.signal(deleteSignal as never),
+    },
+  };
+  await worker.runUntil(async () => {
+    for (const [name, s] of Object.entries(scenarios)) {
+      const handle = await env.client.workflow.signalWithStart(reminderWorkflow, {
+        workflowId: `reminder:${name}`,
+        taskQueue,
+        args: [{ taskId: `task-${name}`, userId: 'recorder' }],
+        signal: rescheduleSignal,
+        signalArgs: [s.start],
+      });
+      await s.then(handle as never, env);
+      await handle.result();
+      writeFileSync(join(OUT, `${name}.json`), historyToJSON(await handle.fetchHistory()));
+      console.log(`recorded ${name}`);
+    }
+  });
+  await env.teardown();
+}
+
+main().catch(cliFatal);

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { Worker } from '@temporalio/worker';
+
+// Every recorded history must replay against today's workflow code: a change that would break
+// running workflows (a different sequence of commands for the same events) fails here. Record
+// new histories with `npm run histories:record`; keep the old ones.
+
+const dir = fileURLToPath(new URL('./histories/', import.meta.url));
+const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+
+test('there are recorded histories to replay', () => {
+  assert.ok(files.length >= 5, `only ${files.length} histories in ${dir}`);
+});
+
+test(
+  'every recorded reminder workflow history replays without nondeterminism',
+  { timeout: 120_000 },
+  async () => {
+    const results = Worker.runReplayHistories(
+      { workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)) },
+      files.map((f) => ({
+        workflowId: f,
+        history: JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown,
+      })),
+    );
+    const failures: string[] = [];
+    for await (const r of results)
+      if (r.error) failures.push(`${r.workflowId}: ${r.error.message}`);
+    assert.deepEqual(failures, []);
+  },
+);
