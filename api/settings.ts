@@ -4,6 +4,7 @@ import { NotificationPreferences, type UpdateSettingsInput } from '../domain/use
 import type { Sql } from '../db/sql.js';
 import {
   getSettings,
+  lockUser,
   updateSettings as updateSettingsRow,
   type UserSettingsRow,
 } from '../db/users.js';
@@ -32,7 +33,7 @@ export async function updateSettings(
   input: UpdateSettingsInput,
 ): Promise<UserSettings> {
   return sql.begin(async (tx) => {
-    const current = await getSettings(tx, userId);
+    const current = await lockUser(tx, userId);
     const prefs = input.notificationPreferences
       ? NotificationPreferences.parse({
           ...current.notificationPreferences,

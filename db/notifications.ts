@@ -8,14 +8,58 @@ export interface NewNotification {
   taskId: TaskId;
   reminderId: string;
   fireAt: Date;
+  late: boolean;
+  missed: boolean;
 }
 
 /** True when this call recorded the notification; false when the key was already recorded. */
 export async function insertNotification(db: Db, n: NewNotification): Promise<boolean> {
   const rows = await db`
-    INSERT INTO notifications (id, idempotency_key, user_id, task_id, reminder_id, fire_at)
-    VALUES (${n.id}, ${n.idempotencyKey}, ${n.userId}, ${n.taskId}, ${n.reminderId}, ${n.fireAt})
+    INSERT INTO notifications (id, idempotency_key, user_id, task_id, reminder_id, fire_at, late, missed)
+    VALUES (${n.id}, ${n.idempotencyKey}, ${n.userId}, ${n.taskId}, ${n.reminderId}, ${n.fireAt}, ${n.late}, ${n.missed})
     ON CONFLICT (idempotency_key) DO NOTHING
     RETURNING id`;
   return rows.length === 1;
+}
+
+export interface NotificationRow {
+  id: string;
+  taskId: string;
+  reminderId: string;
+  title: string;
+  fireAt: Date;
+  deliveredAt: Date;
+  late: boolean;
+  missed: boolean;
+  readAt: Date | null;
+}
+
+/** The caller's notifications, newest first, in keyset pages of (delivered_at, id). */
+export async function listNotifications(
+  db: Db,
+  userId: UserId,
+  opts: {
+    unreadOnly: boolean;
+    limit: number;
+    after?: { deliveredAt: Date; id: string } | undefined;
+  },
+): Promise<NotificationRow[]> {
+  return db<NotificationRow[]>`
+    SELECT n.id, n.task_id, n.reminder_id, t.title, n.fire_at, n.delivered_at, n.late, n.missed, n.read_at
+    FROM notifications n JOIN tasks t ON t.id = n.task_id
+    WHERE n.user_id = ${userId}
+      ${opts.unreadOnly ? db`AND n.read_at IS NULL` : db``}
+      ${opts.after ? db`AND (n.delivered_at, n.id) < (${opts.after.deliveredAt}, ${opts.after.id})` : db``}
+    ORDER BY n.delivered_at DESC, n.id DESC
+    LIMIT ${opts.limit}`;
+}
+
+/** Marks the given notifications (or all) read; returns how many changed. */
+export async function markRead(db: Db, userId: UserId, ids: string[] | 'all'): Promise<number> {
+  const rows = await db`
+    UPDATE notifications SET read_at = now()
+    WHERE user_id = ${userId} AND read_at IS NULL
+      ${ids === 'all' ? db`` : db`AND id = ANY(${db.array(ids)}::uuid[])`}
+    RETURNING id`;
+  return rows.length;
 }

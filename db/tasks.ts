@@ -1,7 +1,9 @@
 import type { TaskId, UserId } from '../domain/ids.js';
 import type { TaskFilter, TaskOrder } from '../domain/task-query.js';
+import type { Reminder } from '../domain/reminder.js';
 import { priorityOfRank, priorityRank, type Task, type TaskEdits } from '../domain/task.js';
 import type { ParameterOrJSON } from 'postgres';
+import { remindersOf } from './reminders.js';
 import type { Db } from './sql.js';
 
 interface TaskRow {
@@ -14,7 +16,6 @@ interface TaskRow {
   status: 'OPEN' | 'COMPLETED';
   dueAt: Date | null;
   allDay: boolean;
-  remindBeforeMs: string | null;
   completedAt: Date | null;
   seriesId: string | null;
   occurrenceStart: Date | null;
@@ -23,7 +24,7 @@ interface TaskRow {
   version: number;
 }
 
-const toTask = (r: TaskRow): Task => ({
+const toTask = (r: TaskRow, reminders: Reminder[]): Task => ({
   id: r.id as TaskId,
   userId: r.userId as UserId,
   title: r.title,
@@ -33,7 +34,7 @@ const toTask = (r: TaskRow): Task => ({
   status: r.status,
   dueAt: r.dueAt,
   allDay: r.allDay,
-  remindBeforeMs: r.remindBeforeMs === null ? null : Number(r.remindBeforeMs),
+  reminders,
   completedAt: r.completedAt,
   seriesId: r.seriesId,
   occurrenceStart: r.occurrenceStart,
@@ -42,9 +43,20 @@ const toTask = (r: TaskRow): Task => ({
   version: r.version,
 });
 
+/** Rows to tasks, with their reminders (one more query for any number of rows). */
+async function withReminders(db: Db, rows: TaskRow[]): Promise<Task[]> {
+  const reminders = await remindersOf(
+    db,
+    rows.map((r) => r.id),
+  );
+  return rows.map((r) => toTask(r, reminders.get(r.id) ?? []));
+}
+const one = async (db: Db, row: TaskRow | undefined): Promise<Task | undefined> =>
+  row && (await withReminders(db, [row]))[0];
+
 // Every column a Task is made of (not the derived search columns).
 const columns = (db: Db) =>
-  db`id, user_id, title, description, priority, tags, status, due_at, all_day, remind_before_ms,
+  db`id, user_id, title, description, priority, tags, status, due_at, all_day,
      completed_at, series_id, occurrence_start, created_at, updated_at, version`;
 
 export interface NewTask {
@@ -56,25 +68,24 @@ export interface NewTask {
   tags: string[];
   dueAt: Date | null;
   allDay: boolean;
-  remindBeforeMs: number | null;
   idempotencyKey: string | null;
 }
 
 export async function insertTask(db: Db, t: NewTask): Promise<Task> {
   const [row] = await db<TaskRow[]>`
     INSERT INTO tasks (id, user_id, title, description, priority, tags, due_at, all_day,
-                       remind_before_ms, idempotency_key)
+                       idempotency_key)
     VALUES (${t.id}, ${t.userId}, ${t.title}, ${t.description}, ${priorityRank[t.priority]},
-            ${db.array(t.tags)}, ${t.dueAt}, ${t.allDay}, ${t.remindBeforeMs}, ${t.idempotencyKey})
+            ${db.array(t.tags)}, ${t.dueAt}, ${t.allDay}, ${t.idempotencyKey})
     RETURNING ${columns(db)}`;
-  return toTask(row!);
+  return toTask(row!, []);
 }
 
 /** Another user's task and a deleted one are both simply absent. */
 export async function findTask(db: Db, userId: UserId, id: TaskId): Promise<Task | undefined> {
   const [row] = await db<TaskRow[]>`
     SELECT ${columns(db)} FROM tasks WHERE id = ${id} AND user_id = ${userId} AND deleted_at IS NULL`;
-  return row && toTask(row);
+  return one(db, row);
 }
 
 /** The same, locking the row until the transaction ends: the basis of every change. */
@@ -87,7 +98,7 @@ export async function findTaskForUpdate(
     SELECT ${columns(db)} FROM tasks
     WHERE id = ${id} AND user_id = ${userId} AND deleted_at IS NULL
     FOR UPDATE`;
-  return row && toTask(row);
+  return one(db, row);
 }
 
 export async function findTasksForUpdate(db: Db, userId: UserId, ids: TaskId[]): Promise<Task[]> {
@@ -96,7 +107,7 @@ export async function findTasksForUpdate(db: Db, userId: UserId, ids: TaskId[]):
     WHERE id = ANY(${db.array(ids)}::uuid[]) AND user_id = ${userId} AND deleted_at IS NULL
     ORDER BY id
     FOR UPDATE`;
-  return rows.map(toTask);
+  return withReminders(db, rows);
 }
 
 export async function findTaskByIdempotencyKey(
@@ -106,7 +117,7 @@ export async function findTaskByIdempotencyKey(
 ): Promise<Task | undefined> {
   const [row] = await db<TaskRow[]>`
     SELECT ${columns(db)} FROM tasks WHERE user_id = ${userId} AND idempotency_key = ${key}`;
-  return row && toTask(row);
+  return one(db, row);
 }
 
 /** For internal callers (activities) that act on a task id they were given by the system. */
@@ -114,7 +125,7 @@ export async function findTaskById(db: Db, id: TaskId): Promise<Task | undefined
   const [row] = await db<
     TaskRow[]
   >`SELECT ${columns(db)} FROM tasks WHERE id = ${id} AND deleted_at IS NULL`;
-  return row && toTask(row);
+  return one(db, row);
 }
 
 export type TaskChange = TaskEdits & {
@@ -134,7 +145,7 @@ export async function updateTask(db: Db, id: TaskId, change: TaskChange): Promis
       version = version + 1, updated_at = clock_timestamp()
     WHERE id = ${id}
     RETURNING ${columns(db)}`;
-  return toTask(row!);
+  return (await one(db, row))!;
 }
 
 // --- Lists, search, counts ---------------------------------------------------------------
@@ -250,8 +261,9 @@ export async function listTasks(
     WHERE ${filterSql(db, userId, q.filter, q.search, q.now)} ${after}
     ORDER BY ${key} ${direction} NULLS LAST, id ${direction}
     LIMIT ${q.limit}`;
-  return rows.map((r) => ({
-    task: toTask(r),
+  const tasks = await withReminders(db, rows);
+  return rows.map((r, i) => ({
+    task: tasks[i]!,
     key: { value: r.sortKey instanceof Date ? r.sortKey.toISOString() : r.sortKey, id: r.id },
   }));
 }

@@ -13,37 +13,41 @@ export async function nextEventSequence(db: Db, userId: UserId): Promise<number>
   return Number(row!.eventSequence);
 }
 
-/**
- * Creates the user on first use and locks their row for the rest of the transaction. Commands
- * that must see each other's effects (an idempotent create retried concurrently) take it first.
- */
-export async function lockUser(db: Db, userId: UserId): Promise<void> {
-  await db`
-    INSERT INTO users (id) VALUES (${userId})
-    ON CONFLICT (id) DO UPDATE SET id = users.id`;
-}
-
 export interface UserSettingsRow {
   timeZone: string;
   defaultReminderOffsetMs: number | null;
   notificationPreferences: Record<string, unknown>;
 }
 
-/** The user's settings, creating the user with defaults on first use. */
-export async function getSettings(db: Db, userId: UserId): Promise<UserSettingsRow> {
-  const [row] = await db<
-    (Omit<UserSettingsRow, 'defaultReminderOffsetMs'> & {
-      defaultReminderOffsetMs: string | null;
-    })[]
-  >`
+type SettingsRow = Omit<UserSettingsRow, 'defaultReminderOffsetMs'> & {
+  defaultReminderOffsetMs: string | null;
+};
+const toSettings = (r: SettingsRow): UserSettingsRow => ({
+  ...r,
+  defaultReminderOffsetMs:
+    r.defaultReminderOffsetMs === null ? null : Number(r.defaultReminderOffsetMs),
+});
+
+/**
+ * Creates the user on first use and locks their row for the rest of the transaction; returns
+ * their settings. Commands that must see each other's effects (an idempotent create retried
+ * concurrently) take it first.
+ */
+export async function lockUser(db: Db, userId: UserId): Promise<UserSettingsRow> {
+  const [row] = await db<SettingsRow[]>`
     INSERT INTO users (id) VALUES (${userId})
     ON CONFLICT (id) DO UPDATE SET id = users.id
     RETURNING time_zone, default_reminder_offset_ms, notification_preferences`;
-  return {
-    ...row!,
-    defaultReminderOffsetMs:
-      row!.defaultReminderOffsetMs === null ? null : Number(row!.defaultReminderOffsetMs),
-  };
+  return toSettings(row!);
+}
+
+/** The user's settings; a user who never wrote anything has the defaults (and no row yet). */
+export async function getSettings(db: Db, userId: UserId): Promise<UserSettingsRow> {
+  const [row] = await db<SettingsRow[]>`
+    SELECT time_zone, default_reminder_offset_ms, notification_preferences FROM users WHERE id = ${userId}`;
+  return row
+    ? toSettings(row)
+    : { timeZone: 'UTC', defaultReminderOffsetMs: 1_800_000, notificationPreferences: {} };
 }
 
 export async function updateSettings(
@@ -51,7 +55,7 @@ export async function updateSettings(
   userId: UserId,
   change: Partial<UserSettingsRow>,
 ): Promise<UserSettingsRow> {
-  await getSettings(db, userId);
+  await lockUser(db, userId);
   const values: Record<string, string | number | null> = {};
   if (change.timeZone !== undefined) values.timeZone = change.timeZone;
   if (change.defaultReminderOffsetMs !== undefined)

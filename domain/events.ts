@@ -15,6 +15,16 @@ export type Topic = (typeof Topic)[keyof typeof Topic];
 
 const IsoTime = z.iso.datetime({ offset: true });
 
+export const ReminderSnapshotV1 = z.object({
+  id: z.string(),
+  offsetMs: z.number().int().nullable(),
+  at: IsoTime.nullable(),
+  snoozedUntil: IsoTime.nullable(),
+  dismissed: z.boolean(),
+  armedAt: IsoTime,
+});
+export type ReminderSnapshotV1 = z.infer<typeof ReminderSnapshotV1>;
+
 export const TaskSnapshotV1 = z.object({
   id: TaskId,
   title: z.string(),
@@ -24,7 +34,7 @@ export const TaskSnapshotV1 = z.object({
   status: TaskStatus,
   dueAt: IsoTime.nullable(),
   allDay: z.boolean(),
-  remindBeforeMs: z.number().int().nullable(),
+  reminders: z.array(ReminderSnapshotV1),
   completedAt: IsoTime.nullable(),
   seriesId: z.string().nullable(),
   version: z.number().int(),
@@ -51,8 +61,23 @@ export const ReminderFiredV1 = z.object({
   fireAt: IsoTime,
   /** When it was actually delivered. */
   firedAt: IsoTime,
+  /** Delivered after its time (the system was down), within the grace period. */
+  late: z.boolean(),
 });
 export type ReminderFiredV1 = z.infer<typeof ReminderFiredV1>;
+
+/** A reminder whose time passed beyond the grace period while the system was down. */
+export const ReminderMissedV1 = z.object({
+  taskId: TaskId,
+  reminderId: z.string(),
+  title: z.string(),
+  fireAt: IsoTime,
+  recordedAt: IsoTime,
+});
+
+/** A reminder snoozed or dismissed: the task as it is now, and which reminder. */
+export const ReminderChangedV1 = z.object({ task: TaskSnapshotV1, reminderId: z.string() });
+export type ReminderChangedV1 = z.infer<typeof ReminderChangedV1>;
 
 export const eventCatalog = {
   'task.created': { topic: Topic.taskEvents, version: 1, data: TaskStateV1 },
@@ -61,6 +86,9 @@ export const eventCatalog = {
   'task.reopened': { topic: Topic.taskEvents, version: 1, data: TaskStateV1 },
   'task.deleted': { topic: Topic.taskEvents, version: 1, data: TaskStateV1 },
   'reminder.fired': { topic: Topic.reminders, version: 1, data: ReminderFiredV1 },
+  'reminder.missed': { topic: Topic.reminders, version: 1, data: ReminderMissedV1 },
+  'reminder.snoozed': { topic: Topic.reminders, version: 1, data: ReminderChangedV1 },
+  'reminder.dismissed': { topic: Topic.reminders, version: 1, data: ReminderChangedV1 },
 } as const;
 export type EventType = keyof typeof eventCatalog;
 export type EventData<T extends EventType> = z.infer<(typeof eventCatalog)[T]['data']>;
@@ -152,7 +180,14 @@ export const toTaskSnapshot = (t: Task): TaskSnapshotV1 => ({
   status: t.status,
   dueAt: t.dueAt?.toISOString() ?? null,
   allDay: t.allDay,
-  remindBeforeMs: t.remindBeforeMs,
+  reminders: t.reminders.map((r) => ({
+    id: r.id,
+    offsetMs: r.offsetMs,
+    at: r.at?.toISOString() ?? null,
+    snoozedUntil: r.snoozedUntil?.toISOString() ?? null,
+    dismissed: r.dismissedAt !== null,
+    armedAt: r.armedAt.toISOString(),
+  })),
   completedAt: t.completedAt?.toISOString() ?? null,
   seriesId: t.seriesId,
   version: t.version,

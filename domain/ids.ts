@@ -14,3 +14,5 @@ export type EventId = z.infer<typeof EventId>;
 
 export const newTaskId = (): TaskId => randomUUID() as TaskId;
 export const newEventId = (): EventId => randomUUID() as EventId;
+
+export const isUuid = (s: string): boolean => z.uuid().safeParse(s).success;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DurationMs } from './duration.js';
 import { TaskId, UserId } from './ids.js';
+import { MAX_REMIND_OFFSET_MS, MAX_REMINDERS, ReminderInput, type Reminder } from './reminder.js';
 
 export const TaskStatus = z.enum(['OPEN', 'COMPLETED']);
 export type TaskStatus = z.infer<typeof TaskStatus>;
@@ -23,8 +24,6 @@ const MAX_INSTANT = new Date('9999-12-31T23:59:59Z');
 /** Text as PostgreSQL can store it: a NUL character is refused rather than failing the insert. */
 const noNul = (s: string) => !s.includes('\u0000');
 
-/** The longest reminder offset: a year before (or after) the due date. */
-export const MAX_REMIND_OFFSET_MS = 366 * 86_400_000;
 export const MAX_TAGS = 20;
 
 /** An instant, written by clients as ISO-8601 with an offset (`2026-03-30T09:00:00+02:00`). */
@@ -76,7 +75,8 @@ export const Tags = z
     });
   });
 
-export const RemindOffset = DurationMs.refine((ms) => ms >= 0, 'must not be negative').refine(
+/** Shorthand for one reminder this long before the due date. */
+export const RemindBefore = DurationMs.refine((ms) => ms >= 0, 'must not be negative').refine(
   (ms) => ms <= MAX_REMIND_OFFSET_MS,
   'must be at most 366 days',
 );
@@ -91,7 +91,6 @@ export const Task = z.object({
   status: TaskStatus,
   dueAt: z.date().nullable(),
   allDay: z.boolean(),
-  remindBeforeMs: z.number().int().nullable(),
   completedAt: z.date().nullable(),
   seriesId: z.string().nullable(),
   occurrenceStart: z.date().nullable(),
@@ -99,7 +98,7 @@ export const Task = z.object({
   updatedAt: z.date(),
   version: z.number().int().positive(),
 });
-export type Task = z.infer<typeof Task>;
+export type Task = z.infer<typeof Task> & { reminders: Reminder[] };
 
 export const CreateTaskInput = z.object({
   title: Title,
@@ -108,7 +107,13 @@ export const CreateTaskInput = z.object({
   tags: Tags.nullish(),
   dueAt: Instant.nullish(),
   allDay: z.boolean().nullish(),
-  remindBefore: RemindOffset.nullish(),
+  /** Shorthand for `reminders: [{ before }]`. */
+  remindBefore: RemindBefore.nullish(),
+  /** Absent with a due date: the user's default reminder. Empty: none. */
+  reminders: z
+    .array(ReminderInput)
+    .max(MAX_REMINDERS, `must have at most ${MAX_REMINDERS} reminders`)
+    .nullish(),
   /** A retried create with the same key returns the task the first one created. */
   idempotencyKey: z
     .string()
@@ -129,7 +134,6 @@ export const UpdateTaskInput = z.object({
   tags: Tags.nullish(),
   dueAt: Instant.nullish(),
   allDay: z.boolean().optional(),
-  remindBefore: RemindOffset.nullish(),
 });
 export type UpdateTaskInput = z.infer<typeof UpdateTaskInput>;
 
@@ -141,13 +145,6 @@ export const EDITABLE_FIELDS = [
   'tags',
   'dueAt',
   'allDay',
-  'remindBeforeMs',
 ] as const;
 export type EditableField = (typeof EDITABLE_FIELDS)[number];
 export type TaskEdits = Partial<Pick<Task, EditableField>>;
-
-/** When the task's reminder fires, or null when it has none. */
-export const reminderFireAt = (task: Pick<Task, 'dueAt' | 'remindBeforeMs'>): Date | null =>
-  task.dueAt && task.remindBeforeMs != null
-    ? new Date(task.dueAt.getTime() - task.remindBeforeMs)
-    : null;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DurationMs } from './duration.js';
-import { MAX_REMIND_OFFSET_MS } from './task.js';
+import { MAX_REMIND_OFFSET_MS } from './reminder.js';
 
 // The runtime's own zone list (ICU), plus the aliases it resolves but does not list.
 const zones = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/UTC']);

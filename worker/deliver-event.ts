@@ -2,6 +2,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { OutboxRow } from '../db/outbox.js';
 import type { TaskSnapshotV1, TicklerEvent } from '../domain/events.js';
+import { fireAtOf, isArmed } from '../domain/reminder.js';
 import type { EventPublisher } from '../platform/publisher.js';
 import {
   completeSignal,
@@ -26,21 +27,27 @@ export interface EventDeliveryDeps {
 }
 
 /**
- * The reminders a task state arms. A reminder whose time had already passed when the change
- * was made is not armed (judged by the event's time, not the relay's clock, so an outage
- * between the two never drops a reminder).
+ * The reminders a task state arms, soonest first: those of an open task that are not dismissed
+ * and whose time had not already passed when they were set (see domain/reminder.ts).
  */
-export function reminderState(task: TaskSnapshotV1, changedAt: Date): ReminderState {
-  const fireAt =
-    task.dueAt && task.remindBeforeMs !== null
-      ? Date.parse(task.dueAt) - task.remindBeforeMs
-      : null;
-  const armed = fireAt !== null && fireAt > changedAt.getTime() && task.status === 'OPEN';
-  return {
-    version: task.version,
-    title: task.title,
-    reminders: armed ? [{ id: 'due', fireAt: new Date(fireAt).toISOString() }] : [],
-  };
+export function reminderState(task: TaskSnapshotV1): ReminderState {
+  const dueAt = task.dueAt ? new Date(task.dueAt) : null;
+  const reminders =
+    task.status !== 'OPEN'
+      ? []
+      : task.reminders
+          .map((r) => ({
+            id: r.id,
+            offsetMs: r.offsetMs,
+            at: r.at ? new Date(r.at) : null,
+            snoozedUntil: r.snoozedUntil ? new Date(r.snoozedUntil) : null,
+            dismissedAt: r.dismissed ? new Date(r.armedAt) : null,
+            armedAt: new Date(r.armedAt),
+          }))
+          .filter((r) => isArmed(r, dueAt))
+          .map((r) => ({ id: r.id, fireAt: fireAtOf(r, dueAt)!.toISOString() }))
+          .sort((a, b) => Date.parse(a.fireAt) - Date.parse(b.fireAt));
+  return { version: task.version, title: task.title, reminders };
 }
 
 /**
@@ -51,7 +58,7 @@ export function reminderState(task: TaskSnapshotV1, changedAt: Date): ReminderSt
 export function createEventDelivery({ temporal, publisher }: EventDeliveryDeps) {
   // signalWithStart: starts the workflow if it is not running, signals it either way.
   async function arm(event: TicklerEvent, task: TaskSnapshotV1, signal: typeof rescheduleSignal) {
-    const state = reminderState(task, new Date(event.time));
+    const state = reminderState(task);
     if (state.reminders.length === 0) return notify(task.id, rescheduleSignal, state);
     await temporal.workflow.signalWithStart(reminderWorkflow, {
       workflowId: reminderWorkflowId(task.id),
@@ -84,7 +91,7 @@ export function createEventDelivery({ temporal, publisher }: EventDeliveryDeps) 
         return arm(event, event.data.task, rescheduleSignal);
       case 'task.updated': {
         const { changes, task } = event.data;
-        if ('dueAt' in changes || 'remindBeforeMs' in changes || 'title' in changes) {
+        if ('dueAt' in changes || 'reminders' in changes || 'title' in changes) {
           await arm(event, task, rescheduleSignal);
         }
         return;
@@ -95,7 +102,11 @@ export function createEventDelivery({ temporal, publisher }: EventDeliveryDeps) 
         return notify(event.subject, completeSignal, { version: event.data.task.version });
       case 'task.deleted':
         return notify(event.subject, deleteSignal);
+      case 'reminder.snoozed':
+      case 'reminder.dismissed':
+        return arm(event, event.data.task, rescheduleSignal);
       case 'reminder.fired':
+      case 'reminder.missed':
         return;
     }
   }

@@ -1,11 +1,21 @@
-import { formatDurationMs } from '../../domain/duration.js';
 import { badInput } from '../../domain/errors.js';
-import { TaskId } from '../../domain/ids.js';
+import { isUuid, TaskId } from '../../domain/ids.js';
 import { TasksArgs } from '../../domain/task-query.js';
-import { CreateTaskInput, reminderFireAt, UpdateTaskInput, type Task } from '../../domain/task.js';
+import { ReminderInput, SnoozeInput } from '../../domain/reminder.js';
+import { CreateTaskInput, UpdateTaskInput, type Task } from '../../domain/task.js';
 import { UpdateSettingsInput } from '../../domain/user.js';
 import { parseInput } from '../../domain/validation.js';
+import { markRead } from '../../db/notifications.js';
+import { deliveriesOf } from '../../db/reminders.js';
 import { findTask, tagCounts } from '../../db/tasks.js';
+import { listNotificationConnection, NotificationsArgs } from '../notifications.js';
+import { nextReminderAt, presentReminder } from '../reminders-view.js';
+import {
+  addReminder,
+  dismissReminder,
+  removeReminder,
+  snoozeReminder,
+} from '../tasks/reminders.js';
 import type { ApiContext } from '../context.js';
 import { readSettings, updateSettings } from '../settings.js';
 import { createTask } from '../tasks/create-task.js';
@@ -47,6 +57,12 @@ export const resolvers = {
         parseInput(TasksArgs, args, ''),
       )) satisfies Args<unknown>,
     tags: ((_, __, ctx) => tagCounts(ctx.sql, ctx.userId)) satisfies Args<unknown>,
+    notifications: ((_, args, ctx) =>
+      listNotificationConnection(
+        ctx.sql,
+        ctx.userId,
+        parseInput(NotificationsArgs, args, ''),
+      )) satisfies Args<unknown>,
   },
   Mutation: {
     createTask: ((_, args, ctx) =>
@@ -75,6 +91,33 @@ export const resolvers = {
         ctx.userId,
         parseInput(UpdateSettingsInput, args.input, 'input'),
       )) satisfies Args<{ input: unknown }>,
+    addReminder: (async (_, args, ctx) => {
+      const result = await addReminder(
+        command(ctx),
+        args.taskId,
+        parseInput(ReminderInput, args.input, 'input'),
+      );
+      const deliveries = await deliveriesOf(ctx.sql, [result.task.id]);
+      const reminder = result.task.reminders.find((r) => r.id === result.reminderId)!;
+      return { ...result, reminder: presentReminder(reminder, result.task, deliveries) };
+    }) satisfies Args<{ taskId: string; input: unknown }>,
+    removeReminder: ((_, args, ctx) =>
+      removeReminder(command(ctx), args.taskId, args.reminderId)) satisfies Args<{
+      taskId: string;
+      reminderId: string;
+    }>,
+    snoozeReminder: ((_, args, ctx) =>
+      snoozeReminder(command(ctx), parseInput(SnoozeInput, args, ''))) satisfies Args<unknown>,
+    dismissReminder: ((_, args, ctx) =>
+      dismissReminder(command(ctx), args.taskId, args.reminderId)) satisfies Args<{
+      taskId: string;
+      reminderId: string;
+    }>,
+    markNotificationsRead: (async (_, args, ctx) => {
+      if (args.all) return markRead(ctx.sql, ctx.userId, 'all');
+      if (!args.ids?.length) throw badInput([{ path: 'ids', message: 'give ids, or all: true' }]);
+      return markRead(ctx.sql, ctx.userId, args.ids.filter(isUuid));
+    }) satisfies Args<{ ids?: string[] | null; all?: boolean | null }>,
   },
   User: {
     settings: (_: unknown, __: unknown, ctx: ApiContext) => readSettings(ctx.sql, ctx.userId),
@@ -84,9 +127,12 @@ export const resolvers = {
   },
   Task: {
     dueAt: (t: Task) => iso(t.dueAt),
-    remindBefore: (t: Task) =>
-      t.remindBeforeMs === null ? null : formatDurationMs(t.remindBeforeMs),
-    reminderAt: (t: Task) => iso(reminderFireAt(t)),
+    reminders: async (t: Task, _: unknown, ctx: ApiContext) => {
+      const deliveries = await deliveriesOf(ctx.sql, [t.id]);
+      return t.reminders.map((r) => presentReminder(r, t, deliveries));
+    },
+    nextReminderAt: async (t: Task, _: unknown, ctx: ApiContext) =>
+      nextReminderAt(t, await deliveriesOf(ctx.sql, [t.id])),
     completedAt: (t: Task) => iso(t.completedAt),
     createdAt: (t: Task) => iso(t.createdAt),
     updatedAt: (t: Task) => iso(t.updatedAt),

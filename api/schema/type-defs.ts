@@ -25,11 +25,20 @@ export const typeDefs = /* GraphQL */ `
     ): TaskConnection!
     "The caller's tags with how many tasks carry each, most used first."
     tags: [TagCount!]!
+    "Delivered reminders, newest first."
+    notifications(
+      unreadOnly: Boolean = false
+      first: Int = 50
+      after: String
+    ): NotificationConnection!
   }
 
   type Mutation {
     createTask(input: CreateTaskInput!): Task!
-    "Changes only the fields given; null clears description, tags, dueAt or remindBefore."
+    """
+    Changes only the fields given; null clears description, tags or dueAt. Moving the due date
+    moves the relative reminders; a first due date brings the default reminder.
+    """
     updateTask(input: UpdateTaskInput!): Task!
     "Completing a completed task changes nothing."
     completeTask(id: ID!): Task!
@@ -40,6 +49,86 @@ export const typeDefs = /* GraphQL */ `
     "All or nothing, as completeTasks. At most 100."
     deleteTasks(ids: [ID!]!): DeletePayload!
     updateSettings(input: UpdateSettingsInput!): UserSettings!
+    "At most 10 per task. One whose time has already passed is kept but not armed; the payload says so."
+    addReminder(taskId: ID!, input: ReminderInput!): AddReminderPayload!
+    removeReminder(taskId: ID!, reminderId: ID!): Task!
+    "Fires the reminder again at until, or after for from now (exactly one of them)."
+    snoozeReminder(taskId: ID!, reminderId: ID!, until: DateTime, for: Duration): Task!
+    "The reminder will not fire (unless snoozed later)."
+    dismissReminder(taskId: ID!, reminderId: ID!): Task!
+    "Marks the given notifications, or all of them, read; returns how many changed."
+    markNotificationsRead(ids: [ID!], all: Boolean): Int!
+  }
+
+  type Reminder {
+    id: ID!
+    "Fires this long before the due date."
+    before: Duration
+    "Fires this long after the due date (a nudge for an overdue task)."
+    after: Duration
+    "Fires at this instant."
+    at: DateTime
+    "When it fires (its snooze, if snoozed); null for a relative reminder of a task without a due date."
+    fireAt: DateTime
+    state: ReminderState!
+    snoozedUntil: DateTime
+    "When it was delivered, or recorded as missed."
+    deliveredAt: DateTime
+    "Delivered after its time because the system was down (within the grace period)."
+    late: Boolean!
+  }
+
+  enum ReminderState {
+    "Armed; will fire at fireAt."
+    PENDING
+    "Armed at its snooze time."
+    SNOOZED
+    FIRED
+    "Its time passed beyond the grace period while the system was down; recorded, not sent."
+    MISSED
+    DISMISSED
+    "Its time had already passed when it was set (or its task has no due date): it will not fire."
+    NOT_ARMED
+  }
+
+  "Exactly one of before, after or at."
+  input ReminderInput {
+    before: Duration
+    after: Duration
+    at: DateTime
+  }
+
+  type AddReminderPayload {
+    task: Task!
+    reminder: Reminder!
+    "False when its time has already passed: it will not fire."
+    armed: Boolean!
+    "Why it is not armed."
+    message: String
+  }
+
+  type Notification {
+    id: ID!
+    taskId: ID!
+    reminderId: ID!
+    "The task's title."
+    title: String!
+    "When the reminder was due."
+    fireAt: DateTime!
+    deliveredAt: DateTime!
+    late: Boolean!
+    missed: Boolean!
+    read: Boolean!
+  }
+
+  type NotificationConnection {
+    edges: [NotificationEdge!]!
+    pageInfo: PageInfo!
+  }
+
+  type NotificationEdge {
+    cursor: String!
+    node: Notification!
   }
 
   type User {
@@ -97,10 +186,10 @@ export const typeDefs = /* GraphQL */ `
     dueAt: DateTime
     "The due date is a day; the time of dueAt is not meaningful."
     allDay: Boolean!
-    "How long before dueAt the reminder fires."
-    remindBefore: Duration
-    "When the reminder fires: dueAt - remindBefore."
-    reminderAt: DateTime
+    "Its reminders, in the order they were added."
+    reminders: [Reminder!]!
+    "When the next armed reminder fires."
+    nextReminderAt: DateTime
     completedAt: DateTime
     "The recurring series this task is an occurrence of."
     seriesId: ID
@@ -188,8 +277,10 @@ export const typeDefs = /* GraphQL */ `
     tags: [String!]
     dueAt: DateTime
     allDay: Boolean
-    "Needs dueAt; PT0S to P366D."
+    "Shorthand for reminders: [{ before }]; needs dueAt."
     remindBefore: Duration
+    "Absent with a dueAt: the user's default reminder. [] for none. At most 10."
+    reminders: [ReminderInput!]
     "A retried create with the same key returns the first one's task."
     idempotencyKey: String
   }
@@ -204,6 +295,5 @@ export const typeDefs = /* GraphQL */ `
     tags: [String!]
     dueAt: DateTime
     allDay: Boolean
-    remindBefore: Duration
   }
 `;

@@ -1,11 +1,26 @@
+import { randomUUID } from 'node:crypto';
 import { toTaskSnapshot } from '../../domain/events.js';
 import { newTaskId } from '../../domain/ids.js';
+import type { ReminderInput } from '../../domain/reminder.js';
 import type { CreateTaskInput, Task } from '../../domain/task.js';
 import { badInput } from '../../domain/errors.js';
 import { appendEvent } from '../../db/outbox.js';
-import { findTaskByIdempotencyKey, insertTask } from '../../db/tasks.js';
+import { insertReminders } from '../../db/reminders.js';
+import { findTask, findTaskByIdempotencyKey, insertTask } from '../../db/tasks.js';
 import { lockUser } from '../../db/users.js';
 import { EVENT_SOURCE, type CommandContext } from './command.js';
+
+/** The reminders a new task asks for; with a due date and none asked, the user's default. */
+function requestedReminders(
+  input: CreateTaskInput,
+  defaultOffsetMs: number | null,
+): ReminderInput[] {
+  if (input.reminders != null) return input.reminders;
+  if (input.remindBefore != null) return [{ offsetMs: -input.remindBefore, at: null }];
+  if (input.dueAt != null && defaultOffsetMs !== null)
+    return [{ offsetMs: -defaultOffsetMs, at: null }];
+  return [];
+}
 
 /**
  * The task and its `task.created` event commit together or not at all: once the mutation is
@@ -14,16 +29,32 @@ import { EVENT_SOURCE, type CommandContext } from './command.js';
  * nothing: the user lock serialises concurrent retries, so the second one sees the first.
  */
 export async function createTask(ctx: CommandContext, input: CreateTaskInput): Promise<Task> {
-  if (input.remindBefore != null && input.dueAt == null) {
-    throw badInput([{ path: 'input.remindBefore', message: 'needs a dueAt to be relative to' }]);
+  if (input.reminders != null && input.remindBefore != null) {
+    throw badInput([
+      { path: 'input.remindBefore', message: 'give either remindBefore or reminders, not both' },
+    ]);
+  }
+  if (input.dueAt == null) {
+    if (input.remindBefore != null)
+      throw badInput([{ path: 'input.remindBefore', message: 'needs a dueAt to be relative to' }]);
+    const relative = (input.reminders ?? []).findIndex((r) => r.offsetMs !== null);
+    if (relative >= 0)
+      throw badInput([
+        {
+          path: `input.reminders.${relative}`,
+          message: 'before/after needs a dueAt to be relative to',
+        },
+      ]);
   }
   return ctx.sql.begin(async (tx) => {
-    await lockUser(tx, ctx.userId);
+    // Creates the user on first use and locks the row: concurrent retries of one idempotency
+    // key take turns, so the second finds the first's task.
+    const settings = await lockUser(tx, ctx.userId);
     if (input.idempotencyKey) {
       const existing = await findTaskByIdempotencyKey(tx, ctx.userId, input.idempotencyKey);
       if (existing) return existing;
     }
-    const task = await insertTask(tx, {
+    const inserted = await insertTask(tx, {
       id: newTaskId(),
       userId: ctx.userId,
       title: input.title,
@@ -32,9 +63,18 @@ export async function createTask(ctx: CommandContext, input: CreateTaskInput): P
       tags: input.tags ?? [],
       dueAt: input.dueAt ?? null,
       allDay: input.allDay ?? false,
-      remindBeforeMs: input.remindBefore ?? null,
       idempotencyKey: input.idempotencyKey ?? null,
     });
+    await insertReminders(
+      tx,
+      requestedReminders(input, settings.defaultReminderOffsetMs).map((r) => ({
+        id: randomUUID(),
+        taskId: inserted.id,
+        userId: ctx.userId,
+        ...r,
+      })),
+    );
+    const task = (await findTask(tx, ctx.userId, inserted.id))!;
     await appendEvent(tx, {
       type: 'task.created',
       source: EVENT_SOURCE,

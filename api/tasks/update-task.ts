@@ -1,5 +1,5 @@
 import { toTaskSnapshot } from '../../domain/events.js';
-import { badInput } from '../../domain/errors.js';
+import { randomUUID } from 'node:crypto';
 import {
   EDITABLE_FIELDS,
   type Task,
@@ -7,6 +7,8 @@ import {
   type UpdateTaskInput,
 } from '../../domain/task.js';
 import { appendEvent } from '../../db/outbox.js';
+import { insertReminders, rearmRelativeReminders } from '../../db/reminders.js';
+import { getSettings } from '../../db/users.js';
 import { updateTask as updateTaskRow } from '../../db/tasks.js';
 import { EVENT_SOURCE, lockTask, parseTaskId, type CommandContext } from './command.js';
 
@@ -26,27 +28,20 @@ function requestedEdits(input: UpdateTaskInput): TaskEdits {
   if (input.tags !== undefined) edits.tags = input.tags ?? [];
   if (input.dueAt !== undefined) edits.dueAt = input.dueAt;
   if (input.allDay !== undefined) edits.allDay = input.allDay;
-  if (input.remindBefore !== undefined) edits.remindBeforeMs = input.remindBefore;
   return edits;
 }
 
 /**
  * A partial update. Only fields whose value really changes are written and reported in
  * `task.updated` (before and after); an update that changes nothing writes nothing and keeps
- * the version. Clearing the due date clears the reminder offset with it.
+ * the version. A moved due date moves the relative reminders with it (re-armed from now); a task
+ * that gets its first due date, and has no reminders, gets the user's default reminder.
  */
 export async function updateTask(ctx: CommandContext, input: UpdateTaskInput): Promise<Task> {
   const id = parseTaskId(input.id);
   return ctx.sql.begin(async (tx) => {
     const before = await lockTask(tx, ctx, id, input.expectedVersion);
     const edits = requestedEdits(input);
-    if (edits.dueAt === null && input.remindBefore === undefined) edits.remindBeforeMs = null;
-    const dueAt = edits.dueAt !== undefined ? edits.dueAt : before.dueAt;
-    const remind =
-      edits.remindBeforeMs !== undefined ? edits.remindBeforeMs : before.remindBeforeMs;
-    if (remind != null && dueAt == null) {
-      throw badInput([{ path: 'input.remindBefore', message: 'needs a dueAt to be relative to' }]);
-    }
 
     const changed: TaskEdits = {};
     const changes: Record<string, { before: unknown; after: unknown }> = {};
@@ -57,6 +52,24 @@ export async function updateTask(ctx: CommandContext, input: UpdateTaskInput): P
     }
     if (Object.keys(changed).length === 0) return before;
 
+    if ('dueAt' in changed) {
+      await rearmRelativeReminders(tx, id);
+      if (before.dueAt === null && before.reminders.length === 0) {
+        const { defaultReminderOffsetMs } = await getSettings(tx, ctx.userId);
+        if (defaultReminderOffsetMs !== null) {
+          await insertReminders(tx, [
+            {
+              id: randomUUID(),
+              taskId: id,
+              userId: ctx.userId,
+              offsetMs: -defaultReminderOffsetMs,
+              at: null,
+            },
+          ]);
+          changes.reminders = { before: [], after: ['default'] };
+        }
+      }
+    }
     const after = await updateTaskRow(tx, id, changed);
     await appendEvent(tx, {
       type: 'task.updated',

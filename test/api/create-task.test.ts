@@ -25,8 +25,12 @@ const CREATE = /* GraphQL */ `
       title
       status
       dueAt
-      remindBefore
-      reminderAt
+      reminders {
+        before
+        fireAt
+        state
+      }
+      nextReminderAt
       createdAt
       updatedAt
       version
@@ -47,8 +51,8 @@ interface CreatedTask {
   title: string;
   status: string;
   dueAt: string | null;
-  remindBefore: string | null;
-  reminderAt: string | null;
+  reminders: { before: string | null; fireAt: string | null; state: string }[];
+  nextReminderAt: string | null;
   createdAt: string;
   updatedAt: string;
   version: number;
@@ -115,20 +119,23 @@ describe('createTask', () => {
     assert.equal(task.title, 'Water the plants', 'the title is trimmed');
     assert.equal(task.status, 'OPEN');
     assert.equal(task.dueAt, '2031-06-01T07:00:00.000Z');
-    assert.equal(task.remindBefore, 'PT30M');
-    assert.equal(task.reminderAt, '2031-06-01T06:30:00.000Z');
+    assert.deepEqual(task.reminders, [
+      { before: 'PT30M', fireAt: '2031-06-01T06:30:00.000Z', state: 'PENDING' },
+    ]);
+    assert.equal(task.nextReminderAt, '2031-06-01T06:30:00.000Z');
     assert.equal(task.version, 1);
     assert.equal(task.createdAt, task.updatedAt);
 
     const tasks = await sql<
-      { id: string; title: string; dueAt: Date; remindBeforeMs: string; status: string }[]
+      { id: string; title: string; dueAt: Date; offsetMs: string; status: string }[]
     >`
-      SELECT id, title, due_at, remind_before_ms, status FROM tasks WHERE user_id = ${user}`;
+      SELECT t.id, t.title, t.due_at, r.offset_ms, t.status
+      FROM tasks t JOIN reminders r ON r.task_id = t.id WHERE t.user_id = ${user}`;
     assert.equal(tasks.length, 1);
     assert.equal(tasks[0]!.id, task.id);
     assert.equal(tasks[0]!.title, 'Water the plants');
     assert.equal(tasks[0]!.dueAt.toISOString(), '2031-06-01T07:00:00.000Z');
-    assert.equal(Number(tasks[0]!.remindBeforeMs), 1_800_000);
+    assert.equal(Number(tasks[0]!.offsetMs), -1_800_000);
 
     const outbox = await sql<{ id: string; topic: string; subject: string; event: unknown }[]>`
       SELECT id, topic, subject, event FROM outbox WHERE event->>'userid' = ${user}`;
@@ -147,12 +154,16 @@ describe('createTask', () => {
     assert.equal(event.source, 'tickler/api');
     assert.equal(event.time, task.createdAt);
     assert.equal(event.traceparent, '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
-    assert.deepEqual(event.data, {
+    const data = event.data as { task: ReturnType<typeof snapshot> };
+    assert.equal(data.task.reminders.length, 1);
+    const [reminder] = data.task.reminders;
+    assert.equal(reminder!.offsetMs, -1_800_000, 'remindBefore PT30M is a reminder 30 min before');
+    assert.deepEqual(data, {
       task: snapshot({
         id: task.id as TaskId,
         title: 'Water the plants',
         dueAt: '2031-06-01T07:00:00.000Z',
-        remindBeforeMs: 1_800_000,
+        reminders: [reminder!],
       }),
     });
   });
@@ -186,7 +197,7 @@ describe('createTask', () => {
     );
     assert.equal(body.errors, undefined, JSON.stringify(body.errors));
     const t = body.data!.createTask;
-    assert.deepEqual([t.dueAt, t.remindBefore, t.reminderAt], [null, null, null]);
+    assert.deepEqual([t.dueAt, t.reminders, t.nextReminderAt], [null, [], null]);
   });
 
   test('a title of exactly 500 characters (after trimming) is accepted', async () => {

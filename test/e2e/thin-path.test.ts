@@ -25,8 +25,7 @@ const CREATE = /* GraphQL */ `
       id
       title
       dueAt
-      remindBefore
-      reminderAt
+      nextReminderAt
       status
       version
     }
@@ -49,7 +48,9 @@ test('a task due in a few seconds: reminder fires once, audit and the owner’s 
   const strangerSub = await subscribeEvents(await tokenFor(stranger), TASK_EVENTS);
   try {
     const dueAt = new Date(Date.now() + 5_000);
-    const { body } = await gql<{ createTask: { id: string; reminderAt: string; status: string } }>(
+    const { body } = await gql<{
+      createTask: { id: string; nextReminderAt: string; status: string };
+    }>(
       CREATE,
       { input: { title: 'Water the plants', dueAt: dueAt.toISOString(), remindBefore: 'PT2S' } },
       { token: await tokenFor(owner) },
@@ -58,7 +59,7 @@ test('a task due in a few seconds: reminder fires once, audit and the owner’s 
     const task = body.data!.createTask;
     assert.equal(task.status, 'OPEN');
     const scheduledFor = new Date(dueAt.getTime() - 2_000);
-    assert.equal(task.reminderAt, scheduledFor.toISOString());
+    assert.equal(task.nextReminderAt, scheduledFor.toISOString());
 
     // The audit log holds task.created and, after the timer, reminder.fired: each once.
     const audit = await eventually('both events in the audit log', async () => {

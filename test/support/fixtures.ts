@@ -10,7 +10,7 @@ export const snapshot = (overrides: Partial<TaskSnapshotV1> & { id: TaskId }): T
   status: 'OPEN',
   dueAt: null,
   allDay: false,
-  remindBeforeMs: null,
+  reminders: [],
   completedAt: null,
   seriesId: null,
   version: 1,

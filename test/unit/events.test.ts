@@ -23,7 +23,16 @@ const created = (): TicklerEvent =>
         id: taskId,
         title: 'Water the plants',
         dueAt: '2026-03-30T09:00:00.000Z',
-        remindBeforeMs: 1_800_000,
+        reminders: [
+          {
+            id: 'b5d3c1f0-0000-4000-8000-000000000001',
+            offsetMs: -1_800_000,
+            at: null,
+            snoozedUntil: null,
+            dismissed: false,
+            armedAt: '2026-03-30T07:00:00.000Z',
+          },
+        ],
       }),
     },
   });
@@ -43,6 +52,7 @@ const fired = (): TicklerEvent =>
       title: 'Water the plants',
       fireAt: '2026-03-30T08:30:00.000Z',
       firedAt: '2026-03-30T08:30:00.250Z',
+      late: false,
     },
   });
 
@@ -78,7 +88,14 @@ describe('buildEvent', () => {
         subject: taskId,
         userId,
         sequence: 1,
-        data: { taskId, reminderId: 'due', title: 't', fireAt: 'yesterday', firedAt: 'today' },
+        data: {
+          taskId,
+          reminderId: 'due',
+          title: 't',
+          fireAt: 'yesterday',
+          firedAt: 'today',
+          late: false,
+        },
       }),
     );
   });
