@@ -28,7 +28,7 @@ export async function remindersOf(db: Db, taskIds: string[]): Promise<Map<string
   const rows = await db<ReminderRow[]>`
     SELECT id, task_id, offset_ms, at, snoozed_until, dismissed_at, armed_at
     FROM reminders WHERE task_id = ANY(${db.array(taskIds)}::uuid[])
-    ORDER BY created_at, id`;
+    ORDER BY seq`;
   for (const r of rows) byTask.get(r.taskId)?.push(toReminder(r));
   return byTask;
 }

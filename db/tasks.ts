@@ -140,11 +140,17 @@ export async function updateTask(db: Db, id: TaskId, change: TaskChange): Promis
   if (change.priority !== undefined) values.priority = priorityRank[change.priority];
   if (change.tags !== undefined) values.tags = db.array(change.tags);
   const keys = Object.keys(values);
-  const [row] = await db<TaskRow[]>`
-    UPDATE tasks SET ${keys.length ? db`${db(values, keys)},` : db``}
-      version = version + 1, updated_at = clock_timestamp()
-    WHERE id = ${id}
-    RETURNING ${columns(db)}`;
+  // postgres.js recognises its update helper only right after `UPDATE … SET` in the same
+  // template, so the two shapes are written out rather than composed.
+  const [row] = keys.length
+    ? await db<TaskRow[]>`
+        UPDATE tasks SET ${db(values, keys)}, version = version + 1, updated_at = clock_timestamp()
+        WHERE id = ${id}
+        RETURNING ${columns(db)}`
+    : await db<TaskRow[]>`
+        UPDATE tasks SET version = version + 1, updated_at = clock_timestamp()
+        WHERE id = ${id}
+        RETURNING ${columns(db)}`;
   return (await one(db, row))!;
 }
 

@@ -39,6 +39,8 @@ async function checkPortsFree(): Promise<void> {
     ['postgres', devPorts.postgres],
     ['temporal', devPorts.temporal],
     ['temporal web UI', devPorts.temporalUi],
+    ['temporal http', devPorts.temporalHttp],
+    ['temporal metrics', devPorts.temporalMetrics],
     ['kafka', devPorts.kafka],
     ['kafka controller', devPorts.kafkaController],
     ['api', devPorts.api],

@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 
 /** A loopback port that was free a moment ago (the OS picks it). */
 export async function freePort(): Promise<number> {
@@ -30,6 +30,9 @@ export interface StackPorts {
   postgres: number;
   temporal: number;
   temporalUi: number;
+  /** The dev server's HTTP API and metrics (it would pick random ports otherwise). */
+  temporalHttp: number;
+  temporalMetrics: number;
   kafka: number;
   kafkaController: number;
   api: number;
@@ -48,6 +51,8 @@ export const devPorts: StackPorts = {
   postgres: 55432,
   temporal: 7233,
   temporalUi: 8233,
+  temporalHttp: 7243,
+  temporalMetrics: 7253,
   kafka: 19092,
   kafkaController: 19093,
   api: 4000,
@@ -62,27 +67,46 @@ export const devPorts: StackPorts = {
   },
 };
 
+/**
+ * `count` distinct loopback ports that were free a moment ago. Every listener stays open until
+ * all are taken, so the OS cannot hand out one port twice within a set.
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Server>((resolve, reject) => {
+          const srv = createServer();
+          srv.on('error', reject);
+          srv.listen(0, '127.0.0.1', () => resolve(srv));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
 /** Fresh free ports for a test run, so it never collides with a running local stack. */
 export async function testPorts(): Promise<StackPorts> {
+  const p = await freePorts(11 + APP_IDS.length * 4);
+  const next = () => p.shift()!;
   const dapr = {} as StackPorts['dapr'];
-  for (const id of APP_IDS) {
-    dapr[id] = {
-      http: await freePort(),
-      grpc: await freePort(),
-      internal: await freePort(),
-      metrics: await freePort(),
-    };
-  }
+  for (const id of APP_IDS)
+    dapr[id] = { http: next(), grpc: next(), internal: next(), metrics: next() };
   return {
-    postgres: await freePort(),
-    temporal: await freePort(),
-    temporalUi: await freePort(),
-    kafka: await freePort(),
-    kafkaController: await freePort(),
-    api: await freePort(),
-    sync: await freePort(),
-    audit: await freePort(),
-    workerHealth: await freePort(),
+    postgres: next(),
+    temporal: next(),
+    temporalUi: next(),
+    temporalHttp: next(),
+    temporalMetrics: next(),
+    kafka: next(),
+    kafkaController: next(),
+    api: next(),
+    sync: next(),
+    audit: next(),
+    workerHealth: next(),
     dapr,
   };
 }

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { cliFatal } from '../platform/lifecycle.js';
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   chmodSync(state, 0o755);
   const paths = stackPaths(state);
   const jwtSecret = randomBytes(32).toString('base64url');
-  const ports = await testPorts();
+  let ports = await testPorts();
   let stack: RunningStack | undefined;
   let exitCode = 1;
 
@@ -43,14 +43,30 @@ async function main(): Promise<void> {
   try {
     const t0 = Date.now();
     console.log(`starting the test stack (state and logs in ${state})`);
-    stack = await startStack({
-      paths,
-      ports,
-      ephemeral: true,
-      jwtSecret,
-      log: (line) => console.log(line),
-      onCrash: (name, detail) => console.error(`\n!! ${name} stopped during the tests: ${detail}`),
-    });
+    // Free ports are picked before the processes bind them; another program can take one in
+    // between. That is worth one more try with fresh ports, never a failed run.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        stack = await startStack({
+          paths,
+          ports,
+          ephemeral: true,
+          jwtSecret,
+          log: (line) => console.log(line),
+          onCrash: (name, detail) =>
+            console.error(`\n!! ${name} stopped during the tests: ${detail}`),
+        });
+        break;
+      } catch (err) {
+        if (attempt >= 3 || !/EADDRINUSE|address already in use/.test(String(err))) throw err;
+        console.log(
+          `a port was taken meanwhile; starting again on fresh ports (attempt ${attempt + 1})`,
+        );
+        rmSync(state, { recursive: true, force: true });
+        mkdirSync(state, { recursive: true, mode: 0o755 });
+        ports = await testPorts();
+      }
+    }
     console.log(`test stack up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
     const files = process.argv.slice(2).length

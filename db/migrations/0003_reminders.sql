@@ -4,6 +4,8 @@
 
 CREATE TABLE reminders (
   id            uuid PRIMARY KEY,
+  -- Insertion order: a task's reminders are listed in the order they were added.
+  seq           bigint GENERATED ALWAYS AS IDENTITY,
   task_id       uuid NOT NULL REFERENCES tasks (id),
   user_id       text NOT NULL REFERENCES users (id),
   -- Exactly one of: an offset from the due date (negative: before it), or an instant.
@@ -17,7 +19,7 @@ CREATE TABLE reminders (
   armed_at      timestamptz NOT NULL DEFAULT now(),
   CHECK ((offset_ms IS NULL) <> (at IS NULL))
 );
-CREATE INDEX reminders_by_task ON reminders (task_id, created_at, id);
+CREATE INDEX reminders_by_task ON reminders (task_id, seq);
 
 INSERT INTO reminders (id, task_id, user_id, offset_ms, created_at, armed_at)
 SELECT gen_random_uuid(), id, user_id, -remind_before_ms, created_at, updated_at
