@@ -4,7 +4,7 @@ import type { Sql } from '../db/sql.js';
 import { MAX_PAGE_SIZE } from '../domain/task-query.js';
 import { unauthenticated } from '../domain/errors.js';
 import { bearerToken, type JwtVerifier } from '../platform/auth.js';
-import { createErrorMasker } from '../platform/graphql-errors.js';
+import { createErrorMasker, errorCodes } from '../platform/graphql-errors.js';
 import { costLimit, depthLimit } from '../platform/graphql-limits.js';
 import { registerHealth, type ReadinessCheck } from '../platform/health.js';
 import { createHttpApp } from '../platform/http.js';
@@ -48,7 +48,7 @@ export function buildApi({
     graphqlEndpoint: '/graphql',
     graphiql: graphiql ? { title: 'Tickler', headers: graphiql.defaultHeaders } : false,
     landingPage: false,
-    plugins: [queryLimits],
+    plugins: [queryLimits, errorCodes],
     logging: {
       debug: () => {},
       info: () => {},

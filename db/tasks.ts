@@ -243,26 +243,27 @@ export async function listTasks(
   const key = sortKey(db, q.order.field, q.search);
   const asc = q.order.direction === 'ASC';
   const nullable = q.order.field === 'DUE_AT';
+  // Timestamps are stored to the microsecond; a JS Date keeps milliseconds. The cursor carries
+  // the key as microsecond text, so a page boundary never repeats or skips a row.
+  const isTime = ['DUE_AT', 'CREATED_AT', 'UPDATED_AT'].includes(q.order.field);
+  const keyOut = isTime
+    ? db`to_char(${key} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+    : key;
   let after = db``;
   if (q.after) {
     const { value, id } = q.after;
     if (value === null) {
       after = db`AND (${key} IS NULL AND id ${asc ? db`>` : db`<`} ${id})`;
     } else {
-      const v =
-        q.order.field === 'DUE_AT' ||
-        q.order.field === 'CREATED_AT' ||
-        q.order.field === 'UPDATED_AT'
-          ? new Date(value)
-          : value;
+      const v = isTime ? db`${String(value)}::text::timestamptz` : db`${value}`;
       after = db`AND (${key} ${asc ? db`>` : db`<`} ${v}
                       OR (${key} = ${v} AND id ${asc ? db`>` : db`<`} ${id})
                       ${nullable ? db`OR ${key} IS NULL` : db``})`;
     }
   }
   const direction = asc ? db`ASC` : db`DESC`;
-  const rows = await db<(TaskRow & { sortKey: Date | number | string | null })[]>`
-    SELECT ${columns(db)}, ${key} AS sort_key
+  const rows = await db<(TaskRow & { sortKey: number | string | null })[]>`
+    SELECT ${columns(db)}, ${keyOut} AS sort_key
     FROM tasks
     WHERE ${filterSql(db, userId, q.filter, q.search, q.now)} ${after}
     ORDER BY ${key} ${direction} NULLS LAST, id ${direction}
@@ -270,7 +271,7 @@ export async function listTasks(
   const tasks = await withReminders(db, rows);
   return rows.map((r, i) => ({
     task: tasks[i]!,
-    key: { value: r.sortKey instanceof Date ? r.sortKey.toISOString() : r.sortKey, id: r.id },
+    key: { value: r.sortKey, id: r.id },
   }));
 }
 

@@ -1,4 +1,5 @@
 import type { UserId } from '../domain/ids.js';
+import type { ParameterOrJSON } from 'postgres';
 import type { Db } from './sql.js';
 
 /**
@@ -56,12 +57,12 @@ export async function updateSettings(
   change: Partial<UserSettingsRow>,
 ): Promise<UserSettingsRow> {
   await lockUser(db, userId);
-  const values: Record<string, string | number | null> = {};
+  const values: Record<string, ParameterOrJSON<never>> = {};
   if (change.timeZone !== undefined) values.timeZone = change.timeZone;
   if (change.defaultReminderOffsetMs !== undefined)
     values.defaultReminderOffsetMs = change.defaultReminderOffsetMs;
   if (change.notificationPreferences !== undefined)
-    values.notificationPreferences = JSON.stringify(change.notificationPreferences);
+    values.notificationPreferences = db.json(change.notificationPreferences as never);
   const keys = Object.keys(values);
   if (keys.length)
     await db`UPDATE users SET ${db(values, keys)}, updated_at = now() WHERE id = ${userId}`;

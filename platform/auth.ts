@@ -1,11 +1,17 @@
 import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTVerifyOptions } from 'jose';
-import { unauthenticated } from '../domain/errors.js';
+import { AppError, ErrorCode, unauthenticated } from '../domain/errors.js';
 import { UserId } from '../domain/ids.js';
 
 export interface JwtVerifier {
   /** The caller's user id (`sub`), or an UNAUTHENTICATED AppError saying what is wrong. */
   verify(token: string): Promise<{ userId: UserId; expiresAt: Date | undefined }>;
 }
+
+const keysUnavailable = () =>
+  new AppError(
+    ErrorCode.UNAVAILABLE,
+    "cannot verify tokens right now: the identity provider's keys are unavailable",
+  );
 
 type VerifyKey = Uint8Array | ReturnType<typeof createRemoteJWKSet>;
 
@@ -23,8 +29,12 @@ function createVerifier(key: VerifyKey, options: JWTVerifyOptions): JwtVerifier 
         };
       } catch (err) {
         if (err instanceof errors.JWTExpired) throw unauthenticated('token expired');
+        if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid)
+          throw keysUnavailable();
         if (err instanceof errors.JOSEError) throw unauthenticated(`invalid token (${err.code})`);
-        throw err;
+        if (err instanceof AppError) throw err;
+        // Fetching the identity provider's keys failed (network): not the caller's fault.
+        throw keysUnavailable();
       }
     },
   };

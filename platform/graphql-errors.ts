@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
 import { AppError, ErrorCode } from '../domain/errors.js';
 import type { Logger } from './logger.js';
 import { requestContext } from './request-context.js';
@@ -28,7 +29,10 @@ export function createErrorMasker(log: Logger) {
   };
 }
 
-const httpStatus: Partial<Record<ErrorCode, number>> = { [ErrorCode.UNAUTHENTICATED]: 401 };
+const httpStatus: Partial<Record<ErrorCode, number>> = {
+  [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.UNAVAILABLE]: 503,
+};
 
 export function toGraphQLError(err: AppError, located?: GraphQLError): GraphQLError {
   const status = httpStatus[err.code];
@@ -39,5 +43,37 @@ export function toGraphQLError(err: AppError, located?: GraphQLError): GraphQLEr
       ...(err.problems.length ? { problems: err.problems } : {}),
       ...(status ? { http: { status } } : {}),
     },
+  });
+}
+
+/**
+ * GraphQL's own errors (variable coercion, validation) reach the client without a code; this
+ * plugin gives each one, so that every error a client sees has `extensions.code`. graphql-js
+ * tells them apart only by their messages.
+ */
+export const errorCodes: Plugin = {
+  onResultProcess({ result, setResult }) {
+    if (Array.isArray(result) || !('errors' in result) || !result.errors?.length) return;
+    setResult({
+      ...result,
+      errors: result.errors.map((e) => (e instanceof GraphQLError ? withCode(e) : e)),
+    });
+  },
+};
+
+function withCode(error: GraphQLError): GraphQLError {
+  if (error.extensions.code) return error;
+  const code = error.message.startsWith('Syntax Error')
+    ? 'GRAPHQL_PARSE_FAILED'
+    : // Unknown or badly typed fields of a variable's value: the client sent bad input.
+      error.message.startsWith('Variable "') || / by type "\w+Input"\.$/.test(error.message)
+      ? 'BAD_USER_INPUT'
+      : 'GRAPHQL_VALIDATION_FAILED';
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions: { ...error.extensions, code },
   });
 }

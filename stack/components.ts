@@ -185,7 +185,9 @@ export async function startKafka(ctx: ComponentContext): Promise<void> {
     classpath,
   ];
   if (!existsSync(join(dir, 'data/meta.properties'))) {
-    const clusterId = randomBytes(16).toString('base64url');
+    // Kafka's own ids never start with '-' (its tool would read one as an option); nor do ours.
+    let clusterId = randomBytes(16).toString('base64url');
+    while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
     execFileSync(
       'java',
       [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props],

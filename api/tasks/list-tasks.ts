@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { badInput } from '../../domain/errors.js';
 import {
   DEFAULT_PAGE_SIZE,
@@ -10,10 +11,8 @@ import type { UserId } from '../../domain/ids.js';
 import { countTasks, listTasks, type Keyset } from '../../db/tasks.js';
 import type { Sql } from '../../db/sql.js';
 
-interface Cursor extends Keyset {
-  /** The order the cursor belongs to: a cursor is only valid for the same order. */
-  o: string;
-}
+/** A keyset plus the order it belongs to (`o`): a cursor is only valid for the same order. */
+type Cursor = Keyset & { o: string };
 
 const orderTag = (o: TaskOrder): string => `${o.field}:${o.direction}`;
 
@@ -22,20 +21,39 @@ export const encodeCursor = (key: Keyset, order: TaskOrder): string =>
     'base64url',
   );
 
+const CursorShape = z.object({
+  id: z.uuid(),
+  o: z.string(),
+  value: z.union([z.string().max(100), z.number(), z.null()]),
+});
+
+/** A cursor is ours only if it parses, belongs to this order, and its key fits the field. */
 function decodeCursor(text: string, order: TaskOrder): Keyset {
-  let c: Partial<Cursor>;
+  const notOurs = () => badInput([{ path: 'after', message: 'is not a cursor from this API' }]);
+  let raw: unknown;
   try {
-    c = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as Partial<Cursor>;
+    raw = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
   } catch {
-    throw badInput([{ path: 'after', message: 'is not a cursor from this API' }]);
+    throw notOurs();
   }
-  if (typeof c.id !== 'string' || !('value' in c) || typeof c.o !== 'string') {
-    throw badInput([{ path: 'after', message: 'is not a cursor from this API' }]);
+  const c = CursorShape.safeParse(raw);
+  if (!c.success) throw notOurs();
+  if (c.data.o !== orderTag(order)) {
+    throw badInput([
+      { path: 'after', message: `belongs to order ${c.data.o}, not ${orderTag(order)}` },
+    ]);
   }
-  if (c.o !== orderTag(order)) {
-    throw badInput([{ path: 'after', message: `belongs to order ${c.o}, not ${orderTag(order)}` }]);
-  }
-  return { value: c.value ?? null, id: c.id };
+  const { value } = c.data;
+  const fits =
+    order.field === 'PRIORITY' || order.field === 'RELEVANCE'
+      ? typeof value === 'number'
+      : order.field === 'TITLE'
+        ? typeof value === 'string'
+        : value === null
+          ? order.field === 'DUE_AT'
+          : typeof value === 'string' && !Number.isNaN(Date.parse(value));
+  if (!fits) throw notOurs();
+  return { value, id: c.data.id };
 }
 
 export interface TaskConnection {
