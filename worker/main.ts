@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: REMINDER_TASK_QUEUE,
     workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
-    activities: createActivities({ sql }),
+    activities: createActivities({ sql, log: log.child({ component: 'activities' }) }),
   });
   const running = worker.run();
   life.add('temporal worker', worker, async (w) => {

@@ -1,10 +1,12 @@
 import {
   condition,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
+import type { ChannelActivities } from '../activities/channels.js';
 import type { ReminderActivities } from '../activities/reminders.js';
 import {
   completeSignal,
@@ -22,6 +24,17 @@ const { deliverReminder } = proxyActivities<ReminderActivities>({
   // one attempt.
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+const { deliverToChannels } = proxyActivities<ChannelActivities>({
+  startToCloseTimeout: '30 seconds',
+  // A webhook that stays down must not hold back this task's later reminders for long.
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 8,
+  },
 });
 
 const fireKey = (r: ReminderSpec): string => `${r.id}@${r.fireAt}`;
@@ -72,13 +85,26 @@ export async function reminderWorkflow(input: ReminderWorkflowInput): Promise<vo
     const waitMs = Date.parse(next.fireAt) - Date.now();
     if (waitMs > 0 && (await condition(() => changed, waitMs))) continue;
 
-    const outcome = await deliverReminder({
+    const delivery = {
       taskId: input.taskId,
       userId: input.userId,
       reminderId: next.id,
       fireAt: next.fireAt,
-    });
+    };
+    const outcome = await deliverReminder(delivery);
     log.info('reminder delivered', { taskId: input.taskId, reminderId: next.id, outcome });
+    // patched(): histories recorded before e-mail and webhooks existed replay without this step.
+    if ((outcome === 'sent' || outcome === 'late') && patched('channels-v1')) {
+      try {
+        await deliverToChannels(delivery);
+      } catch (err) {
+        log.warn('gave up delivering to e-mail/webhook', {
+          taskId: input.taskId,
+          reminderId: next.id,
+          error: String(err),
+        });
+      }
+    }
     fired.add(fireKey(next));
   }
 }
