@@ -1,6 +1,8 @@
 import { formatDurationMs } from '../domain/duration.js';
 import type { UserId } from '../domain/ids.js';
 import { NotificationPreferences, type UpdateSettingsInput } from '../domain/user.js';
+import { randomBytes } from 'node:crypto';
+import { webhookSecret } from '../db/channels.js';
 import type { Sql } from '../db/sql.js';
 import {
   getSettings,
@@ -13,6 +15,7 @@ export interface UserSettings {
   timeZone: string;
   defaultReminderOffset: string | null;
   notificationPreferences: NotificationPreferences;
+  webhookSecret: string | null;
 }
 
 const present = (row: UserSettingsRow): UserSettings => ({
@@ -21,6 +24,7 @@ const present = (row: UserSettingsRow): UserSettings => ({
     row.defaultReminderOffsetMs === null ? null : formatDurationMs(row.defaultReminderOffsetMs),
   // Stored preferences are merged over the defaults, so a new preference needs no migration.
   notificationPreferences: NotificationPreferences.parse(row.notificationPreferences),
+  webhookSecret: row.webhookSecret,
 });
 
 export async function readSettings(sql: Sql, userId: UserId): Promise<UserSettings> {
@@ -40,6 +44,9 @@ export async function updateSettings(
           ...input.notificationPreferences,
         })
       : undefined;
+    // The signing secret exists from the moment there is a webhook to sign for.
+    if (prefs?.webhookUrl)
+      await webhookSecret(tx, userId, () => randomBytes(32).toString('base64url'));
     return present(
       await updateSettingsRow(tx, userId, {
         timeZone: input.timeZone,

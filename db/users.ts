@@ -18,6 +18,8 @@ export interface UserSettingsRow {
   timeZone: string;
   defaultReminderOffsetMs: number | null;
   notificationPreferences: Record<string, unknown>;
+  /** The HMAC key webhooks are signed with; created with the first webhook URL. */
+  webhookSecret: string | null;
 }
 
 type SettingsRow = Omit<UserSettingsRow, 'defaultReminderOffsetMs'> & {
@@ -38,17 +40,23 @@ export async function lockUser(db: Db, userId: UserId): Promise<UserSettingsRow>
   const [row] = await db<SettingsRow[]>`
     INSERT INTO users (id) VALUES (${userId})
     ON CONFLICT (id) DO UPDATE SET id = users.id
-    RETURNING time_zone, default_reminder_offset_ms, notification_preferences`;
+    RETURNING time_zone, default_reminder_offset_ms, notification_preferences, webhook_secret`;
   return toSettings(row!);
 }
 
 /** The user's settings; a user who never wrote anything has the defaults (and no row yet). */
 export async function getSettings(db: Db, userId: UserId): Promise<UserSettingsRow> {
   const [row] = await db<SettingsRow[]>`
-    SELECT time_zone, default_reminder_offset_ms, notification_preferences FROM users WHERE id = ${userId}`;
+    SELECT time_zone, default_reminder_offset_ms, notification_preferences, webhook_secret
+    FROM users WHERE id = ${userId}`;
   return row
     ? toSettings(row)
-    : { timeZone: 'UTC', defaultReminderOffsetMs: 1_800_000, notificationPreferences: {} };
+    : {
+        timeZone: 'UTC',
+        defaultReminderOffsetMs: 1_800_000,
+        notificationPreferences: {},
+        webhookSecret: null,
+      };
 }
 
 export async function updateSettings(

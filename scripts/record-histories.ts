@@ -17,9 +17,10 @@ import {
 import { reminderWorkflow } from '../workflows/reminder.js';
 
 // Records reminder workflow histories for the replay test (test/workflows/replay.test.ts):
-//   npm run histories:record
+//   npm run histories:record -- <prefix>      e.g. v3-
 // Run it when a workflow change is meant to change behaviour, and commit the new files next to
 // the old ones: old histories must keep replaying (use `patched()` for incompatible changes).
+// Existing files are never overwritten.
 
 const OUT = join(ROOT, 'test/workflows/histories');
 const HOUR = 3_600_000;
@@ -29,6 +30,7 @@ type Step = (
 ) => Promise<void>;
 
 async function main(): Promise<void> {
+  const prefix = process.argv[2] ?? '';
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: {
@@ -47,6 +49,9 @@ async function main(): Promise<void> {
     activities: {
       async deliverReminder(_: DeliverReminderInput) {
         return 'sent' as const;
+      },
+      async deliverToChannels(_: DeliverReminderInput) {
+        return { email: 'off' as const, webhook: 'off' as const };
       },
     },
   });
@@ -77,7 +82,7 @@ async function main(): Promise<void> {
   await worker.runUntil(async () => {
     for (const [name, s] of Object.entries(scenarios)) {
       const handle = await env.client.workflow.signalWithStart(reminderWorkflow, {
-        workflowId: `reminder:${name}`,
+        workflowId: `reminder:${prefix}${name}`,
         taskQueue,
         args: [{ taskId: `task-${name}`, userId: 'recorder' }],
         signal: rescheduleSignal,
@@ -85,8 +90,9 @@ async function main(): Promise<void> {
       });
       await s.then(handle as never, env);
       await handle.result();
-      writeFileSync(join(OUT, `${name}.json`), historyToJSON(await handle.fetchHistory()));
-      console.log(`recorded ${name}`);
+      const file = join(OUT, `${prefix}${name}.json`);
+      writeFileSync(file, historyToJSON(await handle.fetchHistory()), { flag: 'wx' });
+      console.log(`recorded ${file}`);
     }
   });
   await env.teardown();

@@ -142,6 +142,11 @@ export const typeDefs = /* GraphQL */ `
     "How long before the due date a new task's reminder fires; null: no default reminder."
     defaultReminderOffset: Duration
     notificationPreferences: NotificationPreferences!
+    """
+    The key webhook deliveries are signed with (header Tickler-Signature: t=<unix seconds>,
+    v1=<hex HMAC-SHA256 of "<t>.<body>">). Created with the first webhook URL.
+    """
+    webhookSecret: String
   }
 
   type NotificationPreferences {

@@ -36,6 +36,8 @@ let env: TestWorkflowEnvironment;
 let worker: Worker;
 let running: Promise<void>;
 const deliveries: Delivery[] = [];
+/** After each delivery the workflow hands the reminder to e-mail/webhook delivery. */
+const channelCalls: DeliverReminderInput[] = [];
 
 before(async () => {
   // One runtime per test process: keep the SDK's and core's info lines out of the test report.
@@ -60,6 +62,10 @@ before(async () => {
       async deliverReminder(input: DeliverReminderInput): Promise<DeliveryOutcome> {
         deliveries.push({ ...input, atMs: activityInfo().scheduledTimestampMs });
         return 'sent';
+      },
+      async deliverToChannels(input: DeliverReminderInput) {
+        channelCalls.push(input);
+        return { email: 'off' as const, webhook: 'off' as const };
       },
     },
   });
@@ -136,6 +142,11 @@ describe('reminder workflow', () => {
         fireAt: got[0]!.fireAt,
       },
       { taskId, userId: 'wf-user', reminderId: 'due', fireAt },
+    );
+    assert.deepEqual(
+      channelCalls.filter((c) => c.taskId === taskId),
+      [{ taskId, userId: 'wf-user', reminderId: 'due', fireAt }],
+      'then handed once to e-mail/webhook delivery',
     );
     const lateMs = got[0]!.atMs - Date.parse(fireAt);
     assert.ok(lateMs >= 0, `not before its time (${lateMs} ms early)`);
