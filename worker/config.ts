@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Port, Url } from '../platform/config.js';
+import { REMINDER_TASK_QUEUE } from '../workflows/reminder-contract.js';
 
 export const WorkerConfig = z.object({
   DATABASE_URL: Url,
@@ -10,5 +11,15 @@ export const WorkerConfig = z.object({
   HEALTH_PORT: Port.default(4003),
   HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.string().default('info'),
+  /** Workers of one deployment share a task queue; a separate one isolates (e.g. a test). */
+  TASK_QUEUE: z.string().min(1).default(REMINDER_TASK_QUEUE),
+  /**
+   * Whether this process also drains the outbox. Relays share the work safely (row locks), so
+   * any number may run; `false` scales Temporal workers without more relays.
+   */
+  RELAY: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
 });
 export type WorkerConfig = z.infer<typeof WorkerConfig>;

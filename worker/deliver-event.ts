@@ -24,6 +24,8 @@ import {
 export interface EventDeliveryDeps {
   temporal: Client;
   publisher: EventPublisher;
+  /** Where new reminder workflows are started. */
+  taskQueue?: string;
 }
 
 /**
@@ -55,14 +57,18 @@ export function reminderState(task: TaskSnapshotV1): ReminderState {
  * Dapr publish. Both are idempotent (signals carry the task version; the event id is fixed),
  * so a row delivered twice changes nothing.
  */
-export function createEventDelivery({ temporal, publisher }: EventDeliveryDeps) {
+export function createEventDelivery({
+  temporal,
+  publisher,
+  taskQueue = REMINDER_TASK_QUEUE,
+}: EventDeliveryDeps) {
   // signalWithStart: starts the workflow if it is not running, signals it either way.
   async function arm(event: TicklerEvent, task: TaskSnapshotV1, signal: typeof rescheduleSignal) {
     const state = reminderState(task);
     if (state.reminders.length === 0) return notify(task.id, rescheduleSignal, state);
     await temporal.workflow.signalWithStart(reminderWorkflow, {
       workflowId: reminderWorkflowId(task.id),
-      taskQueue: REMINDER_TASK_QUEUE,
+      taskQueue,
       args: [{ taskId: task.id, userId: event.userid }],
       signal,
       signalArgs: [state],

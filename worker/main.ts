@@ -9,7 +9,6 @@ import { daprSidecarCheck, registerHealth } from '../platform/health.js';
 import { createLifecycle, fatal } from '../platform/lifecycle.js';
 import { createLogger } from '../platform/logger.js';
 import { createDaprClient, createDaprPublisher } from '../platform/publisher.js';
-import { REMINDER_TASK_QUEUE } from '../workflows/reminder-contract.js';
 import { WorkerConfig } from './config.js';
 import { createEventDelivery } from './deliver-event.js';
 import { createRelay } from './relay.js';
@@ -46,7 +45,7 @@ async function main(): Promise<void> {
   const worker = await Worker.create({
     connection: workerConnection,
     namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: REMINDER_TASK_QUEUE,
+    taskQueue: config.TASK_QUEUE,
     workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
     activities: createActivities({ sql, log: log.child({ component: 'activities' }) }),
   });
@@ -56,13 +55,19 @@ async function main(): Promise<void> {
     await running;
   });
 
-  const relay = createRelay({
-    sql,
-    deliver: createEventDelivery({ temporal, publisher: createDaprPublisher(dapr) }),
-    log: log.child({ component: 'relay' }),
-  });
-  await relay.start();
-  life.add('outbox relay', relay, (r) => r.stop());
+  if (config.RELAY) {
+    const relay = createRelay({
+      sql,
+      deliver: createEventDelivery({
+        temporal,
+        publisher: createDaprPublisher(dapr),
+        taskQueue: config.TASK_QUEUE,
+      }),
+      log: log.child({ component: 'relay' }),
+    });
+    await relay.start();
+    life.add('outbox relay', relay, (r) => r.stop());
+  }
 
   const health = Fastify({ logger: false });
   registerHealth(health, {
@@ -71,11 +76,14 @@ async function main(): Promise<void> {
     worker: async () => {
       if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`);
     },
-    dapr: daprSidecarCheck(config.DAPR_HOST, config.DAPR_HTTP_PORT),
+    ...(config.RELAY ? { dapr: daprSidecarCheck(config.DAPR_HOST, config.DAPR_HTTP_PORT) } : {}),
   });
   await health.listen({ host: config.HOST, port: config.HEALTH_PORT });
   life.add('health server', health, (h) => h.close());
-  log.info({ healthPort: config.HEALTH_PORT, taskQueue: REMINDER_TASK_QUEUE }, 'worker ready');
+  log.info(
+    { healthPort: config.HEALTH_PORT, taskQueue: config.TASK_QUEUE, relay: config.RELAY },
+    'worker ready',
+  );
 
   // A worker that stops on its own (fatal error) takes the process down, so a supervisor restarts it.
   await running.catch(async (err) => {
