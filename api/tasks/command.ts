@@ -1,7 +1,9 @@
 import type { TaskId, UserId } from '../../domain/ids.js';
 import { TaskId as TaskIdSchema } from '../../domain/ids.js';
 import { AppError, ErrorCode, notFound } from '../../domain/errors.js';
+import type { EventData, EventType, TicklerEvent } from '../../domain/events.js';
 import type { Task } from '../../domain/task.js';
+import { appendEvent } from '../../db/outbox.js';
 import { findTaskForUpdate } from '../../db/tasks.js';
 import type { Db, Sql } from '../../db/sql.js';
 
@@ -38,4 +40,26 @@ export async function lockTask(
     );
   }
   return task;
+}
+
+/**
+ * Records a change to `task` (as it is after the change) in the caller's transaction: the
+ * event every task command writes, stamped with the caller and the request's trace.
+ */
+export function recordTaskEvent<T extends EventType>(
+  tx: Db,
+  ctx: CommandContext,
+  task: Task,
+  type: T,
+  data: EventData<T>,
+): Promise<TicklerEvent> {
+  return appendEvent(tx, {
+    type,
+    source: EVENT_SOURCE,
+    time: task.updatedAt,
+    subject: task.id,
+    userId: ctx.userId,
+    traceparent: ctx.traceparent,
+    data,
+  });
 }

@@ -4,11 +4,10 @@ import { newTaskId } from '../../domain/ids.js';
 import type { ReminderInput } from '../../domain/reminder.js';
 import type { CreateTaskInput, Task } from '../../domain/task.js';
 import { badInput } from '../../domain/errors.js';
-import { appendEvent } from '../../db/outbox.js';
 import { insertReminders } from '../../db/reminders.js';
 import { findTask, findTaskByIdempotencyKey, insertTask } from '../../db/tasks.js';
 import { lockUser } from '../../db/users.js';
-import { EVENT_SOURCE, type CommandContext } from './command.js';
+import { recordTaskEvent, type CommandContext } from './command.js';
 
 /** The reminders a new task asks for; with a due date and none asked, the user's default. */
 function requestedReminders(
@@ -75,15 +74,7 @@ export async function createTask(ctx: CommandContext, input: CreateTaskInput): P
       })),
     );
     const task = (await findTask(tx, ctx.userId, inserted.id))!;
-    await appendEvent(tx, {
-      type: 'task.created',
-      source: EVENT_SOURCE,
-      time: task.createdAt,
-      subject: task.id,
-      userId: ctx.userId,
-      traceparent: ctx.traceparent,
-      data: { task: toTaskSnapshot(task) },
-    });
+    await recordTaskEvent(tx, ctx, task, 'task.created', { task: toTaskSnapshot(task) });
     return task;
   });
 }

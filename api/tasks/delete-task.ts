@@ -1,9 +1,8 @@
 import { toTaskSnapshot } from '../../domain/events.js';
 import { notFound } from '../../domain/errors.js';
 import type { TaskId } from '../../domain/ids.js';
-import { appendEvent } from '../../db/outbox.js';
 import { findTasksForUpdate, updateTask } from '../../db/tasks.js';
-import { EVENT_SOURCE, parseTaskId, type CommandContext } from './command.js';
+import { recordTaskEvent, parseTaskId, type CommandContext } from './command.js';
 
 /**
  * Soft-deletes tasks, all or nothing. A deleted task disappears from every query; its history
@@ -18,15 +17,7 @@ export async function deleteTasks(ctx: CommandContext, ids: string[]): Promise<T
     if (missing) throw notFound(`task ${missing}`);
     for (const task of tasks) {
       const after = await updateTask(tx, task.id, { deletedAt: new Date() });
-      await appendEvent(tx, {
-        type: 'task.deleted',
-        source: EVENT_SOURCE,
-        time: after.updatedAt,
-        subject: task.id,
-        userId: ctx.userId,
-        traceparent: ctx.traceparent,
-        data: { task: toTaskSnapshot(after) },
-      });
+      await recordTaskEvent(tx, ctx, after, 'task.deleted', { task: toTaskSnapshot(after) });
     }
     return taskIds;
   });

@@ -9,7 +9,6 @@ import {
   type SnoozeInput,
 } from '../../domain/reminder.js';
 import type { Task } from '../../domain/task.js';
-import { appendEvent } from '../../db/outbox.js';
 import {
   deleteReminder,
   dismissReminder as dismissRow,
@@ -18,7 +17,7 @@ import {
 } from '../../db/reminders.js';
 import type { Db } from '../../db/sql.js';
 import { updateTask } from '../../db/tasks.js';
-import { EVENT_SOURCE, lockTask, parseTaskId, type CommandContext } from './command.js';
+import { recordTaskEvent, lockTask, parseTaskId, type CommandContext } from './command.js';
 
 // Reminder commands. Each changes the task's reminder set, bumps the task's version (the
 // workflow accepts only newer states) and records the event the relay turns into a signal.
@@ -30,17 +29,9 @@ const bump = (tx: Db, task: Task): Promise<Task> => updateTask(tx, task.id, {});
 
 async function recordReminderSetChange(tx: Db, ctx: CommandContext, before: Task): Promise<Task> {
   const after = await bump(tx, before);
-  await appendEvent(tx, {
-    type: 'task.updated',
-    source: EVENT_SOURCE,
-    time: after.updatedAt,
-    subject: after.id,
-    userId: ctx.userId,
-    traceparent: ctx.traceparent,
-    data: {
-      task: toTaskSnapshot(after),
-      changes: { reminders: { before: ids(before), after: ids(after) } },
-    },
+  await recordTaskEvent(tx, ctx, after, 'task.updated', {
+    task: toTaskSnapshot(after),
+    changes: { reminders: { before: ids(before), after: ids(after) } },
   });
   return after;
 }
@@ -115,15 +106,7 @@ async function changeOne(
       throw notFound(`reminder ${reminderId}`);
     await apply(tx, before);
     const after = await bump(tx, before);
-    await appendEvent(tx, {
-      type,
-      source: EVENT_SOURCE,
-      time: after.updatedAt,
-      subject: id,
-      userId: ctx.userId,
-      traceparent: ctx.traceparent,
-      data: { task: toTaskSnapshot(after), reminderId },
-    });
+    await recordTaskEvent(tx, ctx, after, type, { task: toTaskSnapshot(after), reminderId });
     return after;
   });
 }

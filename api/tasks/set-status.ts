@@ -1,10 +1,9 @@
 import { toTaskSnapshot } from '../../domain/events.js';
 import { notFound } from '../../domain/errors.js';
 import type { Task, TaskStatus } from '../../domain/task.js';
-import { appendEvent } from '../../db/outbox.js';
 import type { Db } from '../../db/sql.js';
 import { findTasksForUpdate, updateTask } from '../../db/tasks.js';
-import { EVENT_SOURCE, parseTaskId, type CommandContext } from './command.js';
+import { recordTaskEvent, parseTaskId, type CommandContext } from './command.js';
 
 export const MAX_BATCH = 100;
 
@@ -21,15 +20,15 @@ async function applyStatus(
     status,
     completedAt: status === 'COMPLETED' ? new Date() : null,
   });
-  await appendEvent(tx, {
-    type: status === 'COMPLETED' ? 'task.completed' : 'task.reopened',
-    source: EVENT_SOURCE,
-    time: after.updatedAt,
-    subject: task.id,
-    userId: ctx.userId,
-    traceparent: ctx.traceparent,
-    data: { task: toTaskSnapshot(after) },
-  });
+  await recordTaskEvent(
+    tx,
+    ctx,
+    after,
+    status === 'COMPLETED' ? 'task.completed' : 'task.reopened',
+    {
+      task: toTaskSnapshot(after),
+    },
+  );
   return after;
 }
 

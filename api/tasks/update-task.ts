@@ -6,11 +6,10 @@ import {
   type TaskEdits,
   type UpdateTaskInput,
 } from '../../domain/task.js';
-import { appendEvent } from '../../db/outbox.js';
 import { insertReminders, rearmRelativeReminders } from '../../db/reminders.js';
 import { getSettings } from '../../db/users.js';
 import { updateTask as updateTaskRow } from '../../db/tasks.js';
-import { EVENT_SOURCE, lockTask, parseTaskId, type CommandContext } from './command.js';
+import { recordTaskEvent, lockTask, parseTaskId, type CommandContext } from './command.js';
 
 const same = (a: unknown, b: unknown): boolean =>
   a instanceof Date && b instanceof Date
@@ -71,15 +70,7 @@ export async function updateTask(ctx: CommandContext, input: UpdateTaskInput): P
       }
     }
     const after = await updateTaskRow(tx, id, changed);
-    await appendEvent(tx, {
-      type: 'task.updated',
-      source: EVENT_SOURCE,
-      time: after.updatedAt,
-      subject: id,
-      userId: ctx.userId,
-      traceparent: ctx.traceparent,
-      data: { task: toTaskSnapshot(after), changes },
-    });
+    await recordTaskEvent(tx, ctx, after, 'task.updated', { task: toTaskSnapshot(after), changes });
     return after;
   });
 }

@@ -3,11 +3,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 
 // Every recorded history must replay against today's workflow code: a change that would break
 // running workflows (a different sequence of commands for the same events) fails here. Record
 // new histories with `npm run histories:record`; keep the old ones.
+
+// The replaying worker's own start/stop lines are noise in the test report.
+Runtime.install({ logger: new DefaultLogger('WARN') });
 
 const dir = fileURLToPath(new URL('./histories/', import.meta.url));
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
