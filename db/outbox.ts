@@ -53,27 +53,43 @@ export async function appendEvent<T extends EventType>(
   return event;
 }
 
+/** Where an outbox event goes: Temporal signals, and the Dapr publish; each tracked on its own. */
+export type Destination = 'signal' | 'publish';
+
 /**
- * The next deliverable rows, oldest first. A row waits while an older undelivered row of the
- * same subject exists, which keeps delivery ordered per task even across relay replicas; SKIP
- * LOCKED lets replicas share the work without blocking each other.
+ * The next events still owed to `destination`, oldest first. One waits while an older event of
+ * the same subject is still owed there, which keeps delivery ordered per task even across relay
+ * replicas; SKIP LOCKED lets replicas share the work without blocking each other. The lock is
+ * on the (event, destination) row, so the two destinations never wait for each other.
  */
-export async function claimPending(db: Db, limit: number): Promise<OutboxRow[]> {
+export async function claimPending(
+  db: Db,
+  limit: number,
+  destination: Destination = 'publish',
+): Promise<OutboxRow[]> {
   return db<OutboxRow[]>`
-    SELECT o.id, o.position, o.topic, o.subject, o.event, o.attempts
-    FROM outbox o
-    WHERE o.delivered_at IS NULL
-      AND o.next_attempt_at <= now()
+    SELECT o.id, o.position, o.topic, o.subject, o.event, d.attempts
+    FROM outbox_deliveries d JOIN outbox o ON o.id = d.event_id
+    WHERE d.destination = ${destination}
+      AND d.delivered_at IS NULL
+      AND d.next_attempt_at <= now()
       AND NOT EXISTS (
-        SELECT 1 FROM outbox earlier
-        WHERE earlier.subject = o.subject AND earlier.delivered_at IS NULL AND earlier.position < o.position)
-    ORDER BY o.position
+        SELECT 1 FROM outbox_deliveries earlier
+        WHERE earlier.destination = d.destination AND earlier.subject = d.subject
+          AND earlier.delivered_at IS NULL AND earlier.position < d.position)
+    ORDER BY d.position
     LIMIT ${limit}
-    FOR UPDATE SKIP LOCKED`;
+    FOR UPDATE OF d SKIP LOCKED`;
 }
 
-export async function markDelivered(db: Db, id: string): Promise<void> {
-  await db`UPDATE outbox SET delivered_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ${id}`;
+export async function markDelivered(
+  db: Db,
+  id: string,
+  destination: Destination = 'publish',
+): Promise<void> {
+  await db`
+    UPDATE outbox_deliveries SET delivered_at = now(), attempts = attempts + 1, last_error = NULL
+    WHERE event_id = ${id} AND destination = ${destination}`;
 }
 
 export async function markFailed(
@@ -81,13 +97,14 @@ export async function markFailed(
   id: string,
   error: string,
   retryInMs: number,
+  destination: Destination = 'publish',
 ): Promise<void> {
   await db`
-    UPDATE outbox
+    UPDATE outbox_deliveries
     SET attempts = attempts + 1, last_error = ${error.slice(0, 2000)},
         -- clock_timestamp(), not now(): delivery ran inside this transaction, maybe for long.
         next_attempt_at = clock_timestamp() + ${retryInMs} * interval '1 millisecond'
-    WHERE id = ${id}`;
+    WHERE event_id = ${id} AND destination = ${destination}`;
 }
 
 export interface OutboxStats {
@@ -97,9 +114,9 @@ export interface OutboxStats {
 
 export async function outboxStats(sql: Sql): Promise<OutboxStats> {
   const [row] = await sql<{ pending: string; oldestMs: string | null }[]>`
-    SELECT count(*) AS pending,
-           (extract(epoch FROM now() - min(created_at)) * 1000)::bigint AS oldest_ms
-    FROM outbox WHERE delivered_at IS NULL`;
+    SELECT count(DISTINCT o.id) AS pending,
+           (extract(epoch FROM now() - min(o.created_at)) * 1000)::bigint AS oldest_ms
+    FROM outbox_deliveries d JOIN outbox o ON o.id = d.event_id WHERE d.delivered_at IS NULL`;
   return {
     pending: Number(row!.pending),
     oldestPendingAgeMs: row!.oldestMs === null ? null : Number(row!.oldestMs),

@@ -87,6 +87,7 @@ async function main(): Promise<void> {
             TICKLER_TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}`,
             TICKLER_JWT_SECRET: jwtSecret,
             TICKLER_TEST_SERVER: join(paths.tools, 'bin/temporal-test-server'),
+            TICKLER_TEMPORAL_CLI: join(paths.tools, 'bin/temporal'),
             TICKLER_LOGS: paths.logs,
           },
         },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DurationMs } from '../domain/duration.js';
 import { Port, Url } from '../platform/config.js';
 import { REMINDER_TASK_QUEUE } from '../workflows/reminder-contract.js';
 
@@ -11,6 +12,10 @@ export const WorkerConfig = z.object({
   HEALTH_PORT: Port.default(4003),
   HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.string().default('info'),
+  /** A reminder this late (after an outage) is recorded as missed instead of sent. */
+  REMINDER_GRACE: DurationMs.default(3_600_000),
+  /** A reminder this late is marked late. */
+  REMINDER_LATE_AFTER: DurationMs.default(60_000),
   /** Workers of one deployment share a task queue; a separate one isolates (e.g. a test). */
   TASK_QUEUE: z.string().min(1).default(REMINDER_TASK_QUEUE),
   /**

@@ -53,9 +53,9 @@ export function reminderState(task: TaskSnapshotV1): ReminderState {
 }
 
 /**
- * One outbox row's side effects, in order: the Temporal signals its event implies, then the
- * Dapr publish. Both are idempotent (signals carry the task version; the event id is fixed),
- * so a row delivered twice changes nothing.
+ * An outbox row's two destinations, delivered by separate relays: the Temporal signals its event
+ * implies, and the Dapr publish. Both are idempotent (signals carry the task version; the event
+ * id is fixed), so a row delivered twice changes nothing.
  */
 export function createEventDelivery({
   temporal,
@@ -117,8 +117,8 @@ export function createEventDelivery({
     }
   }
 
-  return async (row: OutboxRow): Promise<void> => {
-    await signalWorkflows(row.event);
-    await publisher.publish(row.topic, row.event);
+  return {
+    signal: async (row: OutboxRow): Promise<void> => signalWorkflows(row.event),
+    publish: async (row: OutboxRow): Promise<void> => publisher.publish(row.topic, row.event),
   };
 }

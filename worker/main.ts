@@ -7,7 +7,7 @@ import { createSql } from '../db/sql.js';
 import { readConfig } from '../platform/config.js';
 import { daprSidecarCheck, registerHealth } from '../platform/health.js';
 import { createLifecycle, fatal } from '../platform/lifecycle.js';
-import { createLogger } from '../platform/logger.js';
+import { createLogger, type Logger } from '../platform/logger.js';
 import { createDaprClient, createDaprPublisher } from '../platform/publisher.js';
 import { WorkerConfig } from './config.js';
 import { createEventDelivery } from './deliver-event.js';
@@ -27,9 +27,12 @@ async function main(): Promise<void> {
     (s) => s.end({ timeout: 5 }),
   );
   const dapr = createDaprClient(config.DAPR_HOST, config.DAPR_HTTP_PORT);
+  // A worker may start before its Temporal server (or during an outage): wait for it.
   const clientConnection = life.add(
     'temporal client',
-    await Connection.connect({ address: config.TEMPORAL_ADDRESS }),
+    await untilConnected(log, 'temporal', () =>
+      Connection.connect({ address: config.TEMPORAL_ADDRESS }),
+    ),
     (c) => c.close(),
   );
   const temporal = new Client({
@@ -39,7 +42,9 @@ async function main(): Promise<void> {
 
   const workerConnection = life.add(
     'temporal worker connection',
-    await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }),
+    await untilConnected(log, 'temporal', () =>
+      NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }),
+    ),
     (c) => c.close(),
   );
   const worker = await Worker.create({
@@ -47,7 +52,12 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,
     workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
-    activities: createActivities({ sql, log: log.child({ component: 'activities' }) }),
+    activities: createActivities({
+      sql,
+      log: log.child({ component: 'activities' }),
+      graceMs: config.REMINDER_GRACE,
+      lateAfterMs: config.REMINDER_LATE_AFTER,
+    }),
   });
   const running = worker.run();
   life.add('temporal worker', worker, async (w) => {
@@ -56,17 +66,22 @@ async function main(): Promise<void> {
   });
 
   if (config.RELAY) {
-    const relay = createRelay({
-      sql,
-      deliver: createEventDelivery({
-        temporal,
-        publisher: createDaprPublisher(dapr),
-        taskQueue: config.TASK_QUEUE,
-      }),
-      log: log.child({ component: 'relay' }),
+    const deliveries = createEventDelivery({
+      temporal,
+      publisher: createDaprPublisher(dapr),
+      taskQueue: config.TASK_QUEUE,
     });
-    await relay.start();
-    life.add('outbox relay', relay, (r) => r.stop());
+    // One relay per destination: a Dapr or Kafka outage never delays a reminder's signal.
+    for (const destination of ['signal', 'publish'] as const) {
+      const relay = createRelay({
+        sql,
+        deliver: deliveries[destination],
+        destination,
+        log: log.child({ component: `relay-${destination}` }),
+      });
+      await relay.start();
+      life.add(`outbox relay (${destination})`, relay, (r) => r.stop());
+    }
   }
 
   const health = Fastify({ logger: false });
@@ -91,6 +106,18 @@ async function main(): Promise<void> {
     await life.shutdown('worker failed');
     process.exit(1);
   });
+}
+
+/** Retries a connection every few seconds until it succeeds, saying so in the log. */
+async function untilConnected<T>(log: Logger, what: string, connect: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connect();
+    } catch (err) {
+      log.warn({ err: String(err), attempt }, `${what} not reachable yet; retrying`);
+      await new Promise((r) => setTimeout(r, Math.min(5000, 500 * attempt)));
+    }
+  }
 }
 
 main().catch(fatal);

@@ -1,4 +1,10 @@
-import { claimPending, markDelivered, markFailed, type OutboxRow } from '../db/outbox.js';
+import {
+  claimPending,
+  markDelivered,
+  markFailed,
+  type Destination,
+  type OutboxRow,
+} from '../db/outbox.js';
 import type { Sql } from '../db/sql.js';
 import type { Logger } from '../platform/logger.js';
 
@@ -11,6 +17,8 @@ export interface RelayDeps {
   /** The safety sweep: how often to look for rows even without a NOTIFY. */
   sweepMs?: number;
   maxBackoffMs?: number;
+  /** Which of a row's destinations this relay serves; run one relay per destination. */
+  destination?: Destination;
 }
 
 export interface Relay {
@@ -30,6 +38,7 @@ export function createRelay({
   batchSize = 100,
   sweepMs = 1000,
   maxBackoffMs = 60_000,
+  destination = 'publish',
 }: RelayDeps): Relay {
   let running = false;
   let loop: Promise<void> | undefined;
@@ -43,18 +52,18 @@ export function createRelay({
 
   async function drainBatch(): Promise<number> {
     return sql.begin(async (tx) => {
-      const rows = await claimPending(tx, batchSize);
+      const rows = await claimPending(tx, batchSize, destination);
       for (const row of rows) {
         try {
           await deliver(row);
-          await markDelivered(tx, row.id);
+          await markDelivered(tx, row.id, destination);
         } catch (err) {
           const message = err instanceof Error ? err.message : String(err);
           log.warn(
             { eventId: row.id, type: row.event.type, attempts: row.attempts + 1, err: message },
-            'outbox delivery failed; will retry',
+            `outbox ${destination} failed; will retry`,
           );
-          await markFailed(tx, row.id, message, backoffMs(row.attempts));
+          await markFailed(tx, row.id, message, backoffMs(row.attempts), destination);
         }
       }
       return rows.length;

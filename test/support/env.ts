@@ -22,6 +22,9 @@ export const testEnv = {
   get jwtSecret() {
     return required('TICKLER_JWT_SECRET');
   },
+  get temporalCli() {
+    return required('TICKLER_TEMPORAL_CLI');
+  },
   get testServer() {
     return required('TICKLER_TEST_SERVER');
   },

@@ -52,7 +52,8 @@ async function stateOf(id: string): Promise<RowState> {
   const [row] = await db.sql<
     { attempts: number; lastError: string | null; deliveredAt: Date | null }[]
   >`
-    SELECT attempts, last_error, delivered_at FROM outbox WHERE id = ${id}`;
+    SELECT attempts, last_error, delivered_at FROM outbox_deliveries
+    WHERE event_id = ${id} AND destination = 'publish'`;
   assert.ok(row, `outbox row ${id}`);
   return { attempts: row.attempts, lastError: row.lastError, delivered: row.deliveredAt !== null };
 }
