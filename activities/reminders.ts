@@ -73,37 +73,25 @@ export function createReminderActivities({
           missed,
         });
         if (!recorded) return 'duplicate';
+        const event = { source: 'tickler/worker', time: firedAt, subject: taskId, userId };
+        const what = {
+          taskId,
+          reminderId: input.reminderId,
+          title: task.title,
+          fireAt: fireAt.toISOString(),
+        };
         if (missed) {
           await appendEvent(tx, {
+            ...event,
             type: 'reminder.missed',
-            source: 'tickler/worker',
-            time: firedAt,
-            subject: taskId,
-            userId,
-            data: {
-              taskId,
-              reminderId: input.reminderId,
-              title: task.title,
-              fireAt: fireAt.toISOString(),
-              recordedAt: firedAt.toISOString(),
-            },
+            data: { ...what, recordedAt: firedAt.toISOString() },
           });
           return 'missed';
         }
         await appendEvent(tx, {
+          ...event,
           type: 'reminder.fired',
-          source: 'tickler/worker',
-          time: firedAt,
-          subject: taskId,
-          userId,
-          data: {
-            taskId,
-            reminderId: input.reminderId,
-            title: task.title,
-            fireAt: fireAt.toISOString(),
-            firedAt: firedAt.toISOString(),
-            late,
-          },
+          data: { ...what, firedAt: firedAt.toISOString(), late },
         });
         return late ? 'late' : 'sent';
       });

@@ -94,11 +94,7 @@ export async function findTaskForUpdate(
   userId: UserId,
   id: TaskId,
 ): Promise<Task | undefined> {
-  const [row] = await db<TaskRow[]>`
-    SELECT ${columns(db)} FROM tasks
-    WHERE id = ${id} AND user_id = ${userId} AND deleted_at IS NULL
-    FOR UPDATE`;
-  return one(db, row);
+  return (await findTasksForUpdate(db, userId, [id]))[0];
 }
 
 export async function findTasksForUpdate(db: Db, userId: UserId, ids: TaskId[]): Promise<Task[]> {

@@ -1,7 +1,7 @@
 import { badInput } from '../../domain/errors.js';
 import { isUuid, TaskId } from '../../domain/ids.js';
 import { TasksArgs } from '../../domain/task-query.js';
-import { ReminderInput, SnoozeInput } from '../../domain/reminder.js';
+import { ReminderInput, SnoozeInput, type Delivery } from '../../domain/reminder.js';
 import { CreateTaskInput, UpdateTaskInput, type Task } from '../../domain/task.js';
 import { UpdateSettingsInput } from '../../domain/user.js';
 import { parseInput } from '../../domain/validation.js';
@@ -34,6 +34,15 @@ function batchIds(ids: string[]): string[] {
     throw badInput([{ path: 'ids', message: `must list 1 to ${MAX_BATCH} ids` }]);
   }
   return ids;
+}
+
+// `reminders` and `nextReminderAt` both need a task's deliveries: read them once per task
+// object (one per request), not once per field.
+const deliveriesCache = new WeakMap<Task, Promise<Delivery[]>>();
+function deliveriesFor(ctx: ApiContext, task: Task): Promise<Delivery[]> {
+  let cached = deliveriesCache.get(task);
+  if (!cached) deliveriesCache.set(task, (cached = deliveriesOf(ctx.sql, [task.id])));
+  return cached;
 }
 
 type Args<T> = (_: unknown, args: T, ctx: ApiContext) => unknown;
@@ -128,11 +137,11 @@ export const resolvers = {
   Task: {
     dueAt: (t: Task) => iso(t.dueAt),
     reminders: async (t: Task, _: unknown, ctx: ApiContext) => {
-      const deliveries = await deliveriesOf(ctx.sql, [t.id]);
+      const deliveries = await deliveriesFor(ctx, t);
       return t.reminders.map((r) => presentReminder(r, t, deliveries));
     },
     nextReminderAt: async (t: Task, _: unknown, ctx: ApiContext) =>
-      nextReminderAt(t, await deliveriesOf(ctx.sql, [t.id])),
+      nextReminderAt(t, await deliveriesFor(ctx, t)),
     completedAt: (t: Task) => iso(t.completedAt),
     createdAt: (t: Task) => iso(t.createdAt),
     updatedAt: (t: Task) => iso(t.updatedAt),
