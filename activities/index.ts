@@ -1,9 +1,14 @@
 import { createChannelActivities, type ChannelActivityDeps } from './channels.js';
+import { createDigestActivities, type DigestActivityDeps } from './digests.js';
 import { createReminderActivities, type ReminderActivityDeps } from './reminders.js';
 
-export type ActivityDeps = ReminderActivityDeps & ChannelActivityDeps;
+export type ActivityDeps = ReminderActivityDeps & ChannelActivityDeps & DigestActivityDeps;
 
 /** Every activity the worker registers, built from the dependencies main.ts opened. */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createReminderActivities(deps), ...createChannelActivities(deps) };
+  return {
+    ...createReminderActivities(deps),
+    ...createDigestActivities(deps),
+    ...createChannelActivities(deps),
+  };
 }

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { TaskId, UserId } from '../domain/ids.js';
-import { insertNotification } from '../db/notifications.js';
+import { findDeferral, insertDeferral } from '../db/digests.js';
+import { insertNotification, notificationExists } from '../db/notifications.js';
 import { appendEvent } from '../db/outbox.js';
 import type { Sql } from '../db/sql.js';
 import { findTaskById } from '../db/tasks.js';
+import { getSettings } from '../db/users.js';
+import { quietHoursEnd } from '../domain/quiet-hours.js';
 import { fireAtOf } from '../domain/reminder.js';
 
 export interface DeliverReminderInput {
@@ -15,11 +18,15 @@ export interface DeliverReminderInput {
 
 /**
  * `sent`: delivered now (`late` if after its time, within the grace period); `missed`: its time
- * passed beyond the grace period, so it was recorded instead of sent; `duplicate`: an earlier
- * attempt delivered it; `skipped`: the task is no longer open, or the reminder no longer fires
- * at that time (removed, dismissed, moved) and the workflow's state is behind.
+ * passed beyond the grace period, so it was recorded instead of sent; `deferred`: it came due in
+ * the user's quiet hours and waits for their digest; `duplicate`: an earlier attempt delivered
+ * it; `skipped`: the task is no longer open, or the reminder no longer fires at that time
+ * (removed, dismissed, moved) and the workflow's state is behind.
  */
-export type DeliveryOutcome = 'sent' | 'late' | 'missed' | 'duplicate' | 'skipped';
+export type DeliveryOutcome = 'sent' | 'late' | 'missed' | 'deferred' | 'duplicate' | 'skipped';
+
+/** Makes sure a digest workflow will deliver the user's deferrals when the window ends. */
+export type ScheduleDigest = (userId: string, windowEnd: Date) => Promise<void>;
 
 export interface ReminderActivityDeps {
   sql: Sql;
@@ -28,6 +35,7 @@ export interface ReminderActivityDeps {
   graceMs?: number;
   /** A reminder this late is marked late. Default 1 min. */
   lateAfterMs?: number;
+  scheduleDigest: ScheduleDigest;
 }
 
 export function createReminderActivities({
@@ -35,18 +43,23 @@ export function createReminderActivities({
   now = () => new Date(),
   graceMs = 3_600_000,
   lateAfterMs = 60_000,
+  scheduleDigest,
 }: ReminderActivityDeps) {
   return {
     /**
      * Records the notification and its `reminder.fired` event in one transaction, keyed by
      * `<taskId>:<reminderId>:<fireAt>`: a retried attempt (worker crash, timeout) finds the key
      * and does nothing, so the user is notified exactly once. The relay publishes the event.
+     * Inside the user's quiet hours the reminder is recorded as deferred instead, and the digest
+     * for the end of the window is scheduled (again, on a retry: that is idempotent).
      */
     async deliverReminder(input: DeliverReminderInput): Promise<DeliveryOutcome> {
       const taskId = input.taskId as TaskId;
       const userId = input.userId as UserId;
       const fireAt = new Date(input.fireAt);
-      return sql.begin(async (tx) => {
+      const key = `${taskId}:${input.reminderId}:${fireAt.toISOString()}`;
+      let digestAt: Date | undefined;
+      const outcome = await sql.begin(async (tx): Promise<DeliveryOutcome> => {
         const task = await findTaskById(tx, taskId);
         if (!task || task.userId !== userId || task.status !== 'OPEN') return 'skipped';
         // The database, not the workflow's copy, says whether this reminder fires at this time.
@@ -58,13 +71,37 @@ export function createReminderActivities({
         ) {
           return 'skipped';
         }
+        const deferral = await findDeferral(tx, key);
+        if (deferral) {
+          if (deferral.settledAt) return 'duplicate';
+          digestAt = deferral.deferredUntil;
+          return 'deferred';
+        }
         const firedAt = now();
         const lateness = firedAt.getTime() - fireAt.getTime();
         const missed = lateness > graceMs;
         const late = lateness > lateAfterMs;
+        const settings = await getSettings(tx, userId);
+        const quietUntil =
+          !missed && settings.quietHours
+            ? quietHoursEnd(firedAt, settings.timeZone, settings.quietHours)
+            : null;
+        if (quietUntil) {
+          if (await notificationExists(tx, key)) return 'duplicate';
+          await insertDeferral(tx, {
+            idempotencyKey: key,
+            userId,
+            taskId,
+            reminderId: input.reminderId,
+            fireAt,
+            deferredUntil: quietUntil,
+          });
+          digestAt = quietUntil;
+          return 'deferred';
+        }
         const recorded = await insertNotification(tx, {
           id: randomUUID(),
-          idempotencyKey: `${taskId}:${input.reminderId}:${fireAt.toISOString()}`,
+          idempotencyKey: key,
           userId,
           taskId,
           reminderId: input.reminderId,
@@ -95,6 +132,9 @@ export function createReminderActivities({
         });
         return late ? 'late' : 'sent';
       });
+      // After the commit: the digest must find the deferral when it runs.
+      if (outcome === 'deferred' && digestAt) await scheduleDigest(userId, digestAt);
+      return outcome;
     },
   };
 }

@@ -55,6 +55,7 @@ export async function listNotificationConnection(
       deliveredAt: n.deliveredAt.toISOString(),
       late: n.late,
       missed: n.missed,
+      digestId: n.digestId,
       read: n.readAt !== null,
     },
   }));

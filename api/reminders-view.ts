@@ -16,7 +16,8 @@ export function presentReminder(r: Reminder, task: Task, deliveries: Delivery[])
     fireAt: fireAt?.toISOString() ?? null,
     state: reminderState(r, task.dueAt, deliveries),
     snoozedUntil: r.snoozedUntil?.toISOString() ?? null,
-    deliveredAt: delivery ? delivery.deliveredAt.toISOString() : null,
+    deliveredAt: delivery && !delivery.deferredUntil ? delivery.deliveredAt.toISOString() : null,
+    deferredUntil: delivery?.deferredUntil?.toISOString() ?? null,
     late: delivery ? delivery.late : false,
   };
 }

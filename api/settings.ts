@@ -1,5 +1,6 @@
 import { formatDurationMs } from '../domain/duration.js';
 import type { UserId } from '../domain/ids.js';
+import { formatLocalTime } from '../domain/quiet-hours.js';
 import { NotificationPreferences, type UpdateSettingsInput } from '../domain/user.js';
 import { randomBytes } from 'node:crypto';
 import { webhookSecret } from '../db/channels.js';
@@ -16,6 +17,7 @@ export interface UserSettings {
   defaultReminderOffset: string | null;
   notificationPreferences: NotificationPreferences;
   webhookSecret: string | null;
+  quietHours: { start: string; end: string } | null;
 }
 
 const present = (row: UserSettingsRow): UserSettings => ({
@@ -25,6 +27,10 @@ const present = (row: UserSettingsRow): UserSettings => ({
   // Stored preferences are merged over the defaults, so a new preference needs no migration.
   notificationPreferences: NotificationPreferences.parse(row.notificationPreferences),
   webhookSecret: row.webhookSecret,
+  quietHours: row.quietHours && {
+    start: formatLocalTime(row.quietHours.startMinute),
+    end: formatLocalTime(row.quietHours.endMinute),
+  },
 });
 
 export async function readSettings(sql: Sql, userId: UserId): Promise<UserSettings> {
@@ -52,6 +58,7 @@ export async function updateSettings(
         timeZone: input.timeZone,
         defaultReminderOffsetMs: input.defaultReminderOffset,
         notificationPreferences: prefs,
+        quietHours: input.quietHours,
       }),
     );
   });

@@ -10,16 +10,23 @@ export interface NewNotification {
   fireAt: Date;
   late: boolean;
   missed: boolean;
+  /** Set when it went out in a quiet-hours digest. */
+  digestId?: string | null;
 }
 
 /** True when this call recorded the notification; false when the key was already recorded. */
 export async function insertNotification(db: Db, n: NewNotification): Promise<boolean> {
   const rows = await db`
-    INSERT INTO notifications (id, idempotency_key, user_id, task_id, reminder_id, fire_at, late, missed)
-    VALUES (${n.id}, ${n.idempotencyKey}, ${n.userId}, ${n.taskId}, ${n.reminderId}, ${n.fireAt}, ${n.late}, ${n.missed})
+    INSERT INTO notifications (id, idempotency_key, user_id, task_id, reminder_id, fire_at, late, missed, digest_id)
+    VALUES (${n.id}, ${n.idempotencyKey}, ${n.userId}, ${n.taskId}, ${n.reminderId}, ${n.fireAt}, ${n.late}, ${n.missed}, ${n.digestId ?? null})
     ON CONFLICT (idempotency_key) DO NOTHING
     RETURNING id`;
   return rows.length === 1;
+}
+
+export async function notificationExists(db: Db, idempotencyKey: string): Promise<boolean> {
+  const rows = await db`SELECT 1 FROM notifications WHERE idempotency_key = ${idempotencyKey}`;
+  return rows.length > 0;
 }
 
 export interface NotificationRow {
@@ -31,6 +38,7 @@ export interface NotificationRow {
   deliveredAt: Date;
   late: boolean;
   missed: boolean;
+  digestId: string | null;
   readAt: Date | null;
 }
 
@@ -45,7 +53,7 @@ export async function listNotifications(
   },
 ): Promise<NotificationRow[]> {
   return db<NotificationRow[]>`
-    SELECT n.id, n.task_id, n.reminder_id, t.title, n.fire_at, n.delivered_at, n.late, n.missed, n.read_at
+    SELECT n.id, n.task_id, n.reminder_id, t.title, n.fire_at, n.delivered_at, n.late, n.missed, n.digest_id, n.read_at
     FROM notifications n JOIN tasks t ON t.id = n.task_id
     WHERE n.user_id = ${userId}
       ${opts.unreadOnly ? db`AND n.read_at IS NULL` : db``}

@@ -6,7 +6,7 @@ import {
   type TicklerEvent,
   type Topic,
 } from '../domain/events.js';
-import { newEventId, type TaskId, type UserId } from '../domain/ids.js';
+import { newEventId, type UserId } from '../domain/ids.js';
 import type { Db, Sql } from './sql.js';
 import { nextEventSequence } from './users.js';
 
@@ -28,7 +28,7 @@ export async function insertOutbox(db: Db, topic: Topic, event: TicklerEvent): P
 export interface AppendEvent<T extends EventType> {
   type: T;
   source: string;
-  subject: TaskId;
+  subject: string;
   userId: UserId;
   data: EventData<T>;
   time?: Date | undefined;

@@ -92,10 +92,17 @@ export async function rearmRelativeReminders(db: Db, taskId: TaskId): Promise<vo
     WHERE task_id = ${taskId} AND offset_ms IS NOT NULL`;
 }
 
-/** What was delivered (or recorded missed) for these tasks' reminders. */
+/**
+ * What was delivered (or recorded missed) for these tasks' reminders, and what waits for the end
+ * of quiet hours (delivered_at: its end).
+ */
 export async function deliveriesOf(db: Db, taskIds: string[]): Promise<Delivery[]> {
   if (taskIds.length === 0) return [];
+  const ids = db.array(taskIds);
   return db<Delivery[]>`
-    SELECT reminder_id, fire_at, delivered_at, late, missed
-    FROM notifications WHERE task_id = ANY(${db.array(taskIds)}::uuid[])`;
+    SELECT reminder_id, fire_at, delivered_at, late, missed, NULL::timestamptz AS deferred_until
+    FROM notifications WHERE task_id = ANY(${ids}::uuid[])
+    UNION ALL
+    SELECT reminder_id, fire_at, deferred_until, false, false, deferred_until
+    FROM deferred_reminders WHERE task_id = ANY(${ids}::uuid[]) AND settled_at IS NULL`;
 }

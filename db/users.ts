@@ -1,4 +1,5 @@
 import type { UserId } from '../domain/ids.js';
+import type { QuietHours } from '../domain/quiet-hours.js';
 import type { ParameterOrJSON } from 'postgres';
 import type { Db } from './sql.js';
 
@@ -20,16 +21,33 @@ export interface UserSettingsRow {
   notificationPreferences: Record<string, unknown>;
   /** The HMAC key webhooks are signed with; created with the first webhook URL. */
   webhookSecret: string | null;
+  /** In the user's time zone; null: none. */
+  quietHours: QuietHours | null;
 }
 
-type SettingsRow = Omit<UserSettingsRow, 'defaultReminderOffsetMs'> & {
+interface SettingsRow {
+  timeZone: string;
   defaultReminderOffsetMs: string | null;
-};
+  notificationPreferences: Record<string, unknown>;
+  webhookSecret: string | null;
+  quietStartMinute: number | null;
+  quietEndMinute: number | null;
+}
 const toSettings = (r: SettingsRow): UserSettingsRow => ({
-  ...r,
+  timeZone: r.timeZone,
   defaultReminderOffsetMs:
     r.defaultReminderOffsetMs === null ? null : Number(r.defaultReminderOffsetMs),
+  notificationPreferences: r.notificationPreferences,
+  webhookSecret: r.webhookSecret,
+  quietHours:
+    r.quietStartMinute === null || r.quietEndMinute === null
+      ? null
+      : { startMinute: r.quietStartMinute, endMinute: r.quietEndMinute },
 });
+
+const settingsColumns = (db: Db) =>
+  db`time_zone, default_reminder_offset_ms, notification_preferences, webhook_secret,
+     quiet_start_minute, quiet_end_minute`;
 
 /**
  * Creates the user on first use and locks their row for the rest of the transaction; returns
@@ -40,15 +58,14 @@ export async function lockUser(db: Db, userId: UserId): Promise<UserSettingsRow>
   const [row] = await db<SettingsRow[]>`
     INSERT INTO users (id) VALUES (${userId})
     ON CONFLICT (id) DO UPDATE SET id = users.id
-    RETURNING time_zone, default_reminder_offset_ms, notification_preferences, webhook_secret`;
+    RETURNING ${settingsColumns(db)}`;
   return toSettings(row!);
 }
 
 /** The user's settings; a user who never wrote anything has the defaults (and no row yet). */
 export async function getSettings(db: Db, userId: UserId): Promise<UserSettingsRow> {
   const [row] = await db<SettingsRow[]>`
-    SELECT time_zone, default_reminder_offset_ms, notification_preferences, webhook_secret
-    FROM users WHERE id = ${userId}`;
+    SELECT ${settingsColumns(db)} FROM users WHERE id = ${userId}`;
   return row
     ? toSettings(row)
     : {
@@ -56,6 +73,7 @@ export async function getSettings(db: Db, userId: UserId): Promise<UserSettingsR
         defaultReminderOffsetMs: 1_800_000,
         notificationPreferences: {},
         webhookSecret: null,
+        quietHours: null,
       };
 }
 
@@ -71,6 +89,10 @@ export async function updateSettings(
     values.defaultReminderOffsetMs = change.defaultReminderOffsetMs;
   if (change.notificationPreferences !== undefined)
     values.notificationPreferences = db.json(change.notificationPreferences as never);
+  if (change.quietHours !== undefined) {
+    values.quietStartMinute = change.quietHours?.startMinute ?? null;
+    values.quietEndMinute = change.quietHours?.endMinute ?? null;
+  }
   const keys = Object.keys(values);
   if (keys.length)
     await db`UPDATE users SET ${db(values, keys)}, updated_at = now() WHERE id = ${userId}`;

@@ -75,6 +75,27 @@ export const ReminderMissedV1 = z.object({
   recordedAt: IsoTime,
 });
 
+export const DigestItemV1 = z.object({
+  taskId: TaskId,
+  reminderId: z.string(),
+  title: z.string(),
+  /** When the reminder was due, inside the quiet hours. */
+  fireAt: IsoTime,
+});
+
+/**
+ * The reminders that came due during the user's quiet hours, delivered together when they end.
+ * The event's subject is the digest id.
+ */
+export const ReminderDigestV1 = z.object({
+  digestId: z.uuid(),
+  /** The end of the quiet hours it closes. */
+  windowEnd: IsoTime,
+  deliveredAt: IsoTime,
+  reminders: z.array(DigestItemV1).min(1),
+});
+export type ReminderDigestV1 = z.infer<typeof ReminderDigestV1>;
+
 /** A reminder snoozed or dismissed: the task as it is now, and which reminder. */
 export const ReminderChangedV1 = z.object({ task: TaskSnapshotV1, reminderId: z.string() });
 export type ReminderChangedV1 = z.infer<typeof ReminderChangedV1>;
@@ -89,6 +110,7 @@ export const eventCatalog = {
   'reminder.missed': { topic: Topic.reminders, version: 1, data: ReminderMissedV1 },
   'reminder.snoozed': { topic: Topic.reminders, version: 1, data: ReminderChangedV1 },
   'reminder.dismissed': { topic: Topic.reminders, version: 1, data: ReminderChangedV1 },
+  'reminder.digest': { topic: Topic.reminders, version: 1, data: ReminderDigestV1 },
 } as const;
 export type EventType = keyof typeof eventCatalog;
 export type EventData<T extends EventType> = z.infer<(typeof eventCatalog)[T]['data']>;
@@ -99,7 +121,11 @@ const Envelope = z.object({
   source: z.string(),
   type: z.string(),
   time: IsoTime,
-  subject: TaskId,
+  /**
+   * What the event is about: the task for task.* and reminder.* events, the digest for
+   * reminder.digest. Events of one subject are delivered in order.
+   */
+  subject: z.uuid(),
   userid: UserId,
   sequence: z.coerce.number().int().positive(),
   dataversion: z.coerce.number().int().positive(),
@@ -120,7 +146,7 @@ export interface NewEvent<T extends EventType> {
   type: T;
   source: string;
   time: Date;
-  subject: TaskId;
+  subject: string;
   userId: UserId;
   sequence: number;
   data: EventData<T>;

@@ -22,7 +22,8 @@ export interface Reminder {
 }
 
 /** How a reminder stands, for clients and the web of signals alike. */
-export type ReminderState = 'PENDING' | 'SNOOZED' | 'FIRED' | 'MISSED' | 'DISMISSED' | 'NOT_ARMED';
+export type ReminderState =
+  'PENDING' | 'SNOOZED' | 'DEFERRED' | 'FIRED' | 'MISSED' | 'DISMISSED' | 'NOT_ARMED';
 
 export interface Delivery {
   reminderId: string;
@@ -30,6 +31,8 @@ export interface Delivery {
   deliveredAt: Date;
   late: boolean;
   missed: boolean;
+  /** Set while it waits for the end of the user's quiet hours (then deliveredAt is when). */
+  deferredUntil: Date | null;
 }
 
 /** When the reminder fires: its snooze, else its instant, else due date + offset; null: never. */
@@ -54,7 +57,8 @@ export function reminderState(
   const delivered =
     fireAt &&
     deliveries.find((d) => d.reminderId === r.id && d.fireAt.getTime() === fireAt.getTime());
-  if (delivered) return delivered.missed ? 'MISSED' : 'FIRED';
+  if (delivered)
+    return delivered.deferredUntil ? 'DEFERRED' : delivered.missed ? 'MISSED' : 'FIRED';
   if (r.dismissedAt) return 'DISMISSED';
   if (!isArmed(r, dueAt)) return 'NOT_ARMED';
   return r.snoozedUntil ? 'SNOOZED' : 'PENDING';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DurationMs } from './duration.js';
+import { QuietHoursInput } from './quiet-hours.js';
 import { MAX_REMIND_OFFSET_MS } from './reminder.js';
 
 // The runtime's own zone list (ICU), plus the aliases it resolves but does not list.
@@ -44,5 +45,7 @@ export const UpdateSettingsInput = z.object({
         .nullish(),
     })
     .optional(),
+  /** null turns quiet hours off. */
+  quietHours: QuietHoursInput.nullish(),
 });
 export type UpdateSettingsInput = z.infer<typeof UpdateSettingsInput>;

@@ -4,7 +4,11 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DeliverDigestToChannelsInput } from '../activities/channels.js';
+import type { DeliverDigestInput } from '../activities/digests.js';
 import type { DeliverReminderInput } from '../activities/reminders.js';
+import { createScheduleDigest } from '../worker/schedule-digest.js';
+import { digestWorkflowId } from '../workflows/digest-contract.js';
 import { cliFatal } from '../platform/lifecycle.js';
 import { ROOT } from '../stack/paths.js';
 import { encodedSearchAttributes } from '../stack/temporal-search-attributes.js';
@@ -16,7 +20,7 @@ import {
 } from '../workflows/reminder-contract.js';
 import { reminderWorkflow } from '../workflows/reminder.js';
 
-// Records reminder workflow histories for the replay test (test/workflows/replay.test.ts):
+// Records reminder and digest workflow histories for the replay test (test/workflows/replay.test.ts):
 //   npm run histories:record -- <prefix>      e.g. v3-
 // Run it when a workflow change is meant to change behaviour, and commit the new files next to
 // the old ones: old histories must keep replaying (use `patched()` for incompatible changes).
@@ -51,6 +55,12 @@ async function main(): Promise<void> {
         return 'sent' as const;
       },
       async deliverToChannels(_: DeliverReminderInput) {
+        return { email: 'off' as const, webhook: 'off' as const };
+      },
+      async deliverDigest(input: DeliverDigestInput) {
+        return input.userId.endsWith('empty') ? null : { digestId: input.digestId, reminders: 2 };
+      },
+      async deliverDigestToChannels(_: DeliverDigestToChannelsInput) {
         return { email: 'off' as const, webhook: 'off' as const };
       },
     },
@@ -89,6 +99,18 @@ async function main(): Promise<void> {
         signalArgs: [s.start],
       });
       await s.then(handle as never, env);
+      await handle.result();
+      const file = join(OUT, `${prefix}${name}.json`);
+      writeFileSync(file, historyToJSON(await handle.fetchHistory()), { flag: 'wx' });
+      console.log(`recorded ${file}`);
+    }
+    // Digests: deferrals to one window (three signals, one digest), and one with nothing left.
+    for (const name of ['digest-one-window', 'digest-empty']) {
+      const userId = `recorder-${name}`;
+      const windowEnd = new Date(Date.now() + 8 * HOUR);
+      const schedule = createScheduleDigest(env.client, taskQueue);
+      for (let i = 0; i < 3; i++) await schedule(userId, windowEnd);
+      const handle = env.client.workflow.getHandle(digestWorkflowId(userId, windowEnd));
       await handle.result();
       const file = join(OUT, `${prefix}${name}.json`);
       writeFileSync(file, historyToJSON(await handle.fetchHistory()), { flag: 'wx' });

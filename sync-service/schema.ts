@@ -26,12 +26,15 @@ export const typeDefs = /* GraphQL */ `
   type TaskEvent {
     "Unique event id (the outbox row id)."
     id: ID!
-    "task.created, reminder.fired, ..."
+    "task.created, reminder.fired, reminder.digest, ..."
     type: String!
     "Per-user monotonic sequence number."
     sequence: Int!
     time: DateTime!
-    taskId: ID!
+    "What the event is about: the task, or for reminder.digest the digest."
+    subject: ID!
+    "The task, for task.* and reminder.* events about one task; null for reminder.digest."
+    taskId: ID
     dataVersion: Int!
     data: JSON!
   }
@@ -50,7 +53,8 @@ export function createSyncSchema(hub: EventHub) {
             type: e.type,
             sequence: e.sequence,
             time: e.time,
-            taskId: e.subject,
+            subject: e.subject,
+            taskId: e.type === 'reminder.digest' ? null : e.subject,
             dataVersion: e.dataversion,
             data: e.data,
           }),

@@ -3,6 +3,7 @@ import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import Fastify from 'fastify';
 import { fileURLToPath } from 'node:url';
 import { createActivities } from '../activities/index.js';
+import { createScheduleDigest } from './schedule-digest.js';
 import { createSql } from '../db/sql.js';
 import { readConfig } from '../platform/config.js';
 import { daprSidecarCheck, registerHealth } from '../platform/health.js';
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
       log: log.child({ component: 'activities' }),
       graceMs: config.REMINDER_GRACE,
       lateAfterMs: config.REMINDER_LATE_AFTER,
+      scheduleDigest: createScheduleDigest(temporal, config.TASK_QUEUE),
     }),
   });
   const running = worker.run();

@@ -1,2 +1,3 @@
 // The workflow bundle's entry point: every workflow the worker registers.
+export { digestWorkflow } from './digest.js';
 export { reminderWorkflow } from './reminder.js';

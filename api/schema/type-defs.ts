@@ -74,6 +74,8 @@ export const typeDefs = /* GraphQL */ `
     snoozedUntil: DateTime
     "When it was delivered, or recorded as missed."
     deliveredAt: DateTime
+    "While DEFERRED: when the quiet hours end and the digest goes out."
+    deferredUntil: DateTime
     "Delivered after its time because the system was down (within the grace period)."
     late: Boolean!
   }
@@ -83,6 +85,8 @@ export const typeDefs = /* GraphQL */ `
     PENDING
     "Armed at its snooze time."
     SNOOZED
+    "It came due in the user's quiet hours; it goes out in their digest at deferredUntil."
+    DEFERRED
     FIRED
     "Its time passed beyond the grace period while the system was down; recorded, not sent."
     MISSED
@@ -118,6 +122,8 @@ export const typeDefs = /* GraphQL */ `
     deliveredAt: DateTime!
     late: Boolean!
     missed: Boolean!
+    "Set when it arrived in a quiet-hours digest; the digest's reminders share it."
+    digestId: ID
     read: Boolean!
   }
 
@@ -147,6 +153,24 @@ export const typeDefs = /* GraphQL */ `
     v1=<hex HMAC-SHA256 of "<t>.<body>">). Created with the first webhook URL.
     """
     webhookSecret: String
+    """
+    Reminders due in this daily window (in timeZone) are held back and delivered together, as
+    one digest, when it ends. null: none.
+    """
+    quietHours: QuietHours
+  }
+
+  "A daily window of local times; start after end spans midnight (22:00 to 07:00)."
+  type QuietHours {
+    "HH:MM, inclusive."
+    start: String!
+    "HH:MM, exclusive."
+    end: String!
+  }
+
+  input QuietHoursInput {
+    start: String!
+    end: String!
   }
 
   type NotificationPreferences {
@@ -159,6 +183,8 @@ export const typeDefs = /* GraphQL */ `
     timeZone: String
     defaultReminderOffset: Duration
     notificationPreferences: NotificationPreferencesInput
+    "null turns quiet hours off."
+    quietHours: QuietHoursInput
   }
 
   input NotificationPreferencesInput {

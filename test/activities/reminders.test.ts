@@ -21,7 +21,11 @@ let sql: Sql;
 let deliverReminder: ReturnType<typeof createReminderActivities>['deliverReminder'];
 before(() => {
   sql = createSql(testEnv.databaseUrl, { applicationName: 'tickler-test-activities', max: 4 });
-  ({ deliverReminder } = createReminderActivities({ sql, now: () => now }));
+  ({ deliverReminder } = createReminderActivities({
+    sql,
+    now: () => now,
+    scheduleDigest: () => Promise.reject(new Error('no quiet hours here')),
+  }));
 });
 after(async () => {
   await sql.end({ timeout: 2 });

@@ -302,6 +302,10 @@ describe('settings', () => {
         email
         webhookUrl
       }
+      quietHours {
+        start
+        end
+      }
     }
   `;
   const ME = /* GraphQL */ `
@@ -327,11 +331,13 @@ describe('settings', () => {
     timeZone: string;
     defaultReminderOffset: string | null;
     notificationPreferences: { inApp: boolean; email: boolean; webhookUrl: string | null };
+    quietHours: { start: string; end: string } | null;
   }
   const DEFAULTS: Settings = {
     timeZone: 'UTC',
     defaultReminderOffset: 'PT30M',
     notificationPreferences: { inApp: true, email: false, webhookUrl: null },
+    quietHours: null,
   };
   const read = async (u: ApiUser) => (await u.ok<{ me: { settings: Settings } }>(ME)).me.settings;
   const update = async (u: ApiUser, input: Record<string, unknown>) =>
@@ -402,5 +408,21 @@ describe('settings', () => {
       'input.notificationPreferences.webhookUrl',
     );
     assert.deepEqual((await read(u)).notificationPreferences, c.notificationPreferences);
+  });
+
+  test('quiet hours: set, kept by other changes, turned off; bad ones name the field', async () => {
+    const u = await apiUser('settings-quiet');
+    const night = { start: '22:00', end: '07:30' };
+    assert.deepEqual((await update(u, { quietHours: night })).quietHours, night);
+    assert.deepEqual((await update(u, { timeZone: 'Europe/Berlin' })).quietHours, night);
+    for (const [quietHours, path] of [
+      [{ start: '25:00', end: '07:00' }, 'input.quietHours.start'],
+      [{ start: '22:00', end: '7:00' }, 'input.quietHours.end'],
+      [{ start: '22:00', end: '22:00' }, 'input.quietHours.end'],
+    ] as const) {
+      assertError(await u.fails(UPDATE, { input: { quietHours } }), 'BAD_USER_INPUT', path);
+    }
+    assert.deepEqual((await read(u)).quietHours, night);
+    assert.equal((await update(u, { quietHours: null })).quietHours, null);
   });
 });

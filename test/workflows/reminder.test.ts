@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { readFile } from 'node:fs/promises';
-import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { activityInfo } from '@temporalio/activity';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { DeliverReminderInput, DeliveryOutcome } from '../../activities/reminders.js';
 import {
   completeSignal,
@@ -17,7 +13,14 @@ import {
   rescheduleSignal,
 } from '../../workflows/reminder-contract.js';
 import { reminderWorkflow } from '../../workflows/reminder.js';
-import { testEnv } from '../support/env.js';
+import {
+  addLocalDays,
+  fromLocal,
+  offsetMsAt,
+  toLocal,
+  type LocalDateTime,
+} from '../../domain/zoned-time.js';
+import { startTimeSkipping } from '../support/time-skipping.js';
 
 // The reminder workflow on the time-skipping test server, with a fake delivery activity that
 // records when (in workflow time) it was called. Hours pass in milliseconds.
@@ -25,7 +28,6 @@ import { testEnv } from '../support/env.js';
 const HOUR = 3_600_000;
 // A workflow task that keeps failing is retried forever: bound each test instead of hanging.
 const bounded = { timeout: 30_000 };
-const TASK_QUEUE = `reminder-test-${Date.now().toString(36)}`;
 
 interface Delivery extends DeliverReminderInput {
   /** When the workflow scheduled the delivery, in workflow (server) time. */
@@ -33,32 +35,19 @@ interface Delivery extends DeliverReminderInput {
 }
 
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
+let TASK_QUEUE: string;
+let stop: () => Promise<void>;
 const deliveries: Delivery[] = [];
 /** After each delivery the workflow hands the reminder to e-mail/webhook delivery. */
 const channelCalls: DeliverReminderInput[] = [];
 
 before(async () => {
-  // One runtime per test process: keep the SDK's and core's info lines out of the test report.
-  Runtime.install({
-    logger: new DefaultLogger('WARN'),
-    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } },
-  });
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: testEnv.testServer } },
-  });
-  // The workflow upserts custom search attributes; like the dev server, the test server refuses
-  // (and the workflow task fails, again and again) unless they are registered first.
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: 'default',
-    searchAttributes: await searchAttributes(),
-  });
-  worker = await Worker.create({
-    connection: env.nativeConnection,
+  ({
+    env,
     taskQueue: TASK_QUEUE,
-    workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
-    activities: {
+    stop,
+  } = await startTimeSkipping(
+    {
       async deliverReminder(input: DeliverReminderInput): Promise<DeliveryOutcome> {
         deliveries.push({ ...input, atMs: activityInfo().scheduledTimestampMs });
         return 'sent';
@@ -68,29 +57,11 @@ before(async () => {
         return { email: 'off' as const, webhook: 'off' as const };
       },
     },
-  });
-  running = worker.run();
+    'reminder-test',
+  ));
 });
 
-after(async () => {
-  if (worker?.getState() === 'RUNNING') worker.shutdown();
-  await running;
-  await env?.teardown();
-});
-
-/** The attributes the stack registers on its dev server (temporal/search-attributes.json). */
-async function searchAttributes(): Promise<Record<string, number>> {
-  const file = new URL('../../temporal/search-attributes.json', import.meta.url);
-  const declared = JSON.parse(await readFile(file, 'utf8')) as Record<string, string>;
-  return Object.fromEntries(
-    Object.entries(declared).map(([name, type]) => {
-      const encoded = encodeSearchAttributeIndexedValueType(type.toUpperCase() as 'KEYWORD');
-      if (encoded === undefined)
-        throw new Error(`search attribute ${name} has unknown type ${type}`);
-      return [name, encoded];
-    }),
-  );
-}
+after(() => stop?.());
 
 const deliveriesFor = (taskId: string): Delivery[] => deliveries.filter((d) => d.taskId === taskId);
 
@@ -102,7 +73,7 @@ async function schedule(taskId: string, state: ReminderState) {
     args: [{ taskId, userId: 'wf-user' }],
     signal: rescheduleSignal,
     signalArgs: [state],
-    workflowExecutionTimeout: '30 days',
+    workflowExecutionTimeout: '400 days',
   });
 }
 
@@ -313,4 +284,57 @@ describe('reminder workflow', () => {
       ['a', 'b'],
     );
   });
+
+  // Last in the file: it moves the test server's clock about a year ahead.
+  test(
+    'a 09:00 reminder the day after each DST change fires at 09:00 local (Berlin, New York)',
+    bounded,
+    async () => {
+      const taskId = randomUUID();
+      // The first of each transition still ahead of the test server's clock (it starts at the
+      // real time): the day after it, 09:00 local.
+      const days = dayAfterEachTransition(await env.currentTimeMs());
+      const reminders = days.map(({ tz, day }, i) => ({
+        id: `dst-${i}`,
+        fireAt: fromLocal({ ...day, hour: 9, minute: 0, second: 0 }, tz).toISOString(),
+      }));
+      const handle = await schedule(taskId, { version: 1, title: 't', reminders });
+      await handle.result();
+      const got = deliveriesFor(taskId);
+      assert.equal(got.length, 4);
+      for (const [i, { tz }] of days.entries()) {
+        const d = got.find((x) => x.reminderId === `dst-${i}`)!;
+        const local = toLocal(new Date(d.atMs), tz);
+        assert.deepEqual(
+          [local.hour, local.minute],
+          [9, 0],
+          `${tz} ${d.fireAt}: fired at ${new Date(d.atMs).toISOString()}`,
+        );
+        const lateMs = d.atMs - Date.parse(d.fireAt);
+        assert.ok(lateMs >= 0 && lateMs < 60_000, `on time, not ${lateMs} ms off`);
+      }
+    },
+  );
 });
+
+/**
+ * For Europe/Berlin and America/New_York, the day after each of their next two offset changes
+ * (one spring-forward, one fall-back) after `fromMs`, found by scanning the zone's offset.
+ */
+function dayAfterEachTransition(fromMs: number): { tz: string; day: LocalDateTime }[] {
+  const found: { tz: string; day: LocalDateTime }[] = [];
+  for (const tz of ['Europe/Berlin', 'America/New_York']) {
+    let changes = 0;
+    let prev = offsetMsAt(new Date(fromMs), tz);
+    for (let t = fromMs; changes < 2 && t < fromMs + 400 * 24 * HOUR; t += HOUR) {
+      const offset = offsetMsAt(new Date(t), tz);
+      if (offset !== prev) {
+        found.push({ tz, day: addLocalDays(toLocal(new Date(t), tz), 1) });
+        changes++;
+      }
+      prev = offset;
+    }
+    assert.equal(changes, 2, `${tz} changes its offset twice a year`);
+  }
+  return found;
+}

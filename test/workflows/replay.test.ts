@@ -20,7 +20,7 @@ test('there are recorded histories to replay', () => {
 });
 
 test(
-  'every recorded reminder workflow history replays without nondeterminism',
+  'every recorded workflow history (reminder, digest) replays without nondeterminism',
   { timeout: 120_000 },
   async () => {
     const results = Worker.runReplayHistories(
