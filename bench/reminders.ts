@@ -1,13 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import postgres from 'postgres';
 import { mintHs256Token } from '../platform/auth.js';
 import { cliFatal } from '../platform/lifecycle.js';
-import { stackPaths } from '../stack/paths.js';
-import { testPorts } from '../stack/ports.js';
-import { startStack } from '../stack/stack.js';
+import { withBenchStack } from './bench-stack.js';
 import { argValue, quantile, sortNumbers } from './stats.js';
 
 // Reminder lateness (issue 4's benchmark; not a test):
@@ -25,22 +18,8 @@ async function main(): Promise<void> {
   const count = argValue('count', 1000);
   const windowS = argValue('window', 60);
   const lead = argValue('lead', Math.max(30, Math.ceil(count / 100)));
-  const state = mkdtempSync(join(tmpdir(), 'tickler-bench-'));
-  chmodSync(state, 0o755);
-  const jwtSecret = randomBytes(32).toString('base64url');
-  const log = (s: string) => console.log(s);
-  log(
-    `machine: ${cpus().length} cores; Temporal dev server (SQLite in memory), PostgreSQL fsync off`,
-  );
-  const stack = await startStack({
-    paths: stackPaths(state),
-    ports: await testPorts(),
-    ephemeral: true,
-    jwtSecret,
-    log: () => {},
-  });
-  const sql = postgres(stack.databaseUrl, { max: 2, onnotice: () => {} });
-  try {
+  const log = (line: string) => console.log(line);
+  await withBenchStack(async ({ stack, sql, jwtSecret }) => {
     const url = `http://127.0.0.1:${stack.ports.api}/graphql`;
     const users = 50;
     const tokens = await Promise.all(
@@ -102,11 +81,7 @@ async function main(): Promise<void> {
     console.log(
       `reminders n=${count} p50_ms=${Math.round(quantile(lateness, 0.5))} p99_ms=${Math.round(quantile(lateness, 0.99))} max_ms=${Math.round(lateness.at(-1) ?? NaN)} missed=${count - distinct} duplicated=${duplicated}`,
     );
-  } finally {
-    await sql.end({ timeout: 2 });
-    await stack.stop();
-    rmSync(state, { recursive: true, force: true });
-  }
+  });
 }
 
 main().catch(cliFatal);

@@ -19,6 +19,12 @@ export const WorkerConfig = z.object({
   /** Workers of one deployment share a task queue; a separate one isolates (e.g. a test). */
   TASK_QUEUE: z.string().min(1).default(REMINDER_TASK_QUEUE),
   /**
+   * How many workflows the worker keeps in memory between their tasks. A sleeping reminder
+   * evicted from the cache costs nothing until its timer fires; then its short history is
+   * replayed. This bounds the worker's memory however many reminders are open.
+   */
+  WORKFLOW_CACHE_SIZE: z.coerce.number().int().min(0).default(1000),
+  /**
    * Whether this process also drains the outbox. Relays share the work safely (row locks), so
    * any number may run; `false` scales Temporal workers without more relays.
    */

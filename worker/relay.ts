@@ -19,6 +19,8 @@ export interface RelayDeps {
   maxBackoffMs?: number;
   /** Which of a row's destinations this relay serves; run one relay per destination. */
   destination?: Destination;
+  /** How many rows of a batch are delivered at once (each batch holds one row per subject). */
+  concurrency?: number;
 }
 
 export interface Relay {
@@ -39,6 +41,7 @@ export function createRelay({
   sweepMs = 1000,
   maxBackoffMs = 60_000,
   destination = 'publish',
+  concurrency = 16,
 }: RelayDeps): Relay {
   let running = false;
   let loop: Promise<void> | undefined;
@@ -53,19 +56,26 @@ export function createRelay({
   async function drainBatch(): Promise<number> {
     return sql.begin(async (tx) => {
       const rows = await claimPending(tx, batchSize, destination);
-      for (const row of rows) {
-        try {
-          await deliver(row);
-          await markDelivered(tx, row.id, destination);
-        } catch (err) {
-          const message = err instanceof Error ? err.message : String(err);
-          log.warn(
-            { eventId: row.id, type: row.event.type, attempts: row.attempts + 1, err: message },
-            `outbox ${destination} failed; will retry`,
-          );
-          await markFailed(tx, row.id, message, backoffMs(row.attempts), destination);
+      // claimPending holds back every row with an older one of its subject still owed, so a
+      // batch has at most one row per subject: delivering its rows at once keeps per-subject
+      // order while a slow round trip (a Temporal signal) no longer serialises the batch.
+      let next = 0;
+      const lane = async (): Promise<void> => {
+        for (let row = rows[next++]; row; row = rows[next++]) {
+          try {
+            await deliver(row);
+            await markDelivered(tx, row.id, destination);
+          } catch (err) {
+            const message = err instanceof Error ? err.message : String(err);
+            log.warn(
+              { eventId: row.id, type: row.event.type, attempts: row.attempts + 1, err: message },
+              `outbox ${destination} failed; will retry`,
+            );
+            await markFailed(tx, row.id, message, backoffMs(row.attempts), destination);
+          }
         }
-      }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, lane));
       return rows.length;
     });
   }

@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { stackPaths } from '../stack/paths.js';
+import { testPorts } from '../stack/ports.js';
+import { startStack, type RunningStack, type StackOptions } from '../stack/stack.js';
+
+export interface BenchStack {
+  stack: RunningStack;
+  sql: postgres.Sql;
+  jwtSecret: string;
+}
+
+/**
+ * Runs `fn` against a whole throwaway stack (Temporal dev server with in-memory SQLite,
+ * PostgreSQL with fsync off), then stops it and deletes its state, whatever happened.
+ */
+export async function withBenchStack<T>(
+  fn: (b: BenchStack) => Promise<T>,
+  opts: Pick<StackOptions, 'onCrash' | 'serviceEnv'> = {},
+): Promise<T> {
+  const state = mkdtempSync(join(tmpdir(), 'tickler-bench-'));
+  chmodSync(state, 0o755);
+  const jwtSecret = randomBytes(32).toString('base64url');
+  console.log(
+    `machine: ${cpus().length} cores; Temporal dev server (SQLite in memory), PostgreSQL fsync off`,
+  );
+  const stack = await startStack({
+    paths: stackPaths(state),
+    ports: await testPorts(),
+    ephemeral: true,
+    jwtSecret,
+    log: () => {},
+    ...opts,
+  });
+  const sql = postgres(stack.databaseUrl, { max: 4, onnotice: () => {} });
+  try {
+    return await fn({ stack, sql, jwtSecret });
+  } finally {
+    await sql.end({ timeout: 2 });
+    await stack.stop();
+    rmSync(state, { recursive: true, force: true });
+  }
+}
+
+/** Pids of this process's descendants whose command line contains `needle`. */
+export function descendantsRunning(needle: string, root = process.pid): number[] {
+  const procs = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((d) => {
+      try {
+        const ppid = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${d}/status`, 'utf8'))?.[1]);
+        const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').replaceAll('\0', ' ');
+        return [{ pid: Number(d), ppid, cmd }];
+      } catch {
+        return [];
+      }
+    });
+  const below = new Set([root]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const p of procs)
+      if (below.has(p.ppid) && !below.has(p.pid)) {
+        below.add(p.pid);
+        grew = true;
+      }
+  }
+  return procs
+    .filter((p) => p.pid !== root && below.has(p.pid) && p.cmd.includes(needle))
+    .map((p) => p.pid);
+}
+
+/** Resident set of a process in MB; 0 once it is gone. */
+export function rssMb(pid: number): number {
+  try {
+    const kb = Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+    return Math.round(kb / 1024);
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,136 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createTask } from '../api/tasks/create-task.js';
+import { createSql } from '../db/sql.js';
+import type { UserId } from '../domain/ids.js';
+import { cliFatal } from '../platform/lifecycle.js';
+import { descendantsRunning, rssMb, withBenchStack } from './bench-stack.js';
+import { argValue } from './stats.js';
+
+// Many open reminders at once (issue 4's second benchmark; not a test):
+//   [WORKER_ENV='WORKFLOW_CACHE_SIZE=500 …'] npm run bench:reminders-open -- --count 100000
+//     [--concurrency 16]
+// On a throwaway stack (Temporal dev server with in-memory SQLite, PostgreSQL fsync off):
+// creates `count` tasks, each with one reminder 2–9 days ahead, through the api's own create
+// command in this process (the HTTP path is bench:api's subject), so the outbox relay arms one
+// reminder workflow per task, which then sleeps. Measures
+// - start_per_s: workflows armed per second by the relay (first to last signal delivered);
+// - worker_rss_mb: the worker process's peak resident set while arming and holding them all;
+// - restart_ready_s: the worker killed (SIGKILL) and started again: seconds from the new
+//   process's start until it has delivered a probe reminder that came due while it was down.
+// Last line: reminders_open n=<n> worker_rss_mb=<n> start_per_s=<n> restart_ready_s=<n>
+
+const DAY = 86_400_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function main(): Promise<void> {
+  const count = argValue('count', 100_000);
+  const concurrency = argValue('concurrency', 16);
+  await withBenchStack(
+    async ({ stack, sql }) => {
+      const [workerPid] = descendantsRunning('worker/main.ts');
+      if (!workerPid) throw new Error('no worker process found below this one');
+      let peakRss = rssMb(workerPid);
+      const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(workerPid))), 500);
+
+      const db = createSql(stack.databaseUrl, { applicationName: 'bench', max: concurrency });
+      const armed = async () => {
+        const [row] = await sql<[{ n: string }]>`
+          SELECT count(*) AS n FROM outbox_deliveries
+          WHERE destination = 'signal' AND delivered_at IS NOT NULL`;
+        return Number(row.n);
+      };
+      try {
+        const t0 = Date.now();
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: concurrency }, async () => {
+            while (next < count) {
+              const i = next++;
+              const at = new Date(t0 + 2 * DAY + Math.floor((i * 7 * DAY) / count));
+              await createTask(
+                { sql: db, userId: `bench-open-${i % 1000}` as UserId },
+                { title: `open reminder ${i}`, reminders: [{ offsetMs: null, at }] },
+              );
+              if (i % 10_000 === 0 && i) console.log(`  ${i} created, ${await armed()} armed`);
+            }
+          }),
+        );
+        console.log(`created ${count} tasks in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        for (let n = await armed(); n < count; n = await armed()) {
+          console.log(`  ${n} / ${count} armed, worker rss ${rssMb(workerPid)} MB`);
+          await sleep(5_000);
+        }
+        const [span] = await sql<[{ seconds: number }]>`
+          SELECT extract(epoch FROM max(delivered_at) - min(delivered_at)) AS seconds
+          FROM outbox_deliveries WHERE destination = 'signal'`;
+        const startPerS = count / Number(span.seconds);
+        // Let the worker finish the workflows' first tasks and settle, then sample at rest.
+        await sleep(30_000);
+        let restRss = 0;
+        for (let i = 0; i < 10; i++, await sleep(1_000))
+          restRss = Math.max(restRss, rssMb(workerPid));
+        console.log(
+          `all ${count} armed and sleeping: start_per_s=${startPerS.toFixed(0)}, worker rss at rest ${restRss} MB, peak ${peakRss} MB`,
+        );
+        clearInterval(sampler);
+
+        // Restart: a probe reminder comes due while the worker is down.
+        const env = Object.fromEntries(
+          readFileSync(`/proc/${workerPid}/environ`, 'utf8')
+            .split('\0')
+            .filter(Boolean)
+            .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+        );
+        const argv = readFileSync(`/proc/${workerPid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+        const probe = await createTask(
+          { sql: db, userId: 'bench-open-probe' as UserId },
+          { title: 'probe', reminders: [{ offsetMs: null, at: new Date(Date.now() + 8_000) }] },
+        );
+        while ((await armed()) < count + 1) await sleep(200);
+        process.kill(workerPid, 'SIGKILL');
+        await sleep(10_000);
+        const started = Date.now();
+        const worker = spawn(argv[0]!, argv.slice(1), { env, stdio: 'ignore' });
+        try {
+          const deadline = started + 300_000;
+          for (;;) {
+            const [row] = await sql<[{ n: string }]>`
+              SELECT count(*) AS n FROM notifications WHERE task_id = ${probe.id}`;
+            if (Number(row.n) > 0) break;
+            if (Date.now() > deadline)
+              throw new Error('the restarted worker never fired the probe');
+            await sleep(100);
+          }
+          const restartReadyS = (Date.now() - started) / 1000;
+          console.log(`restarted worker rss ${rssMb(worker.pid!)} MB`);
+          console.log(
+            `reminders_open n=${count} worker_rss_mb=${peakRss} start_per_s=${Math.round(startPerS)} restart_ready_s=${restartReadyS.toFixed(1)}`,
+          );
+        } finally {
+          worker.kill('SIGTERM');
+        }
+      } finally {
+        clearInterval(sampler);
+        await db.end({ timeout: 2 });
+      }
+    },
+    {
+      // The benchmark kills the stack's worker on purpose.
+      onCrash: () => {},
+      // e.g. WORKER_ENV='WORKFLOW_CACHE_SIZE=200 NODE_OPTIONS=--max-old-space-size=256'
+      serviceEnv: { worker: parseEnv(process.env.WORKER_ENV ?? '') },
+    },
+  );
+}
+
+function parseEnv(text: string): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    text
+      .split(/\s+(?=[A-Z_]+=)/)
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
+}
+
+main().catch(cliFatal);
