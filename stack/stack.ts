@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import {
   databaseUrl,
+  bundleWorkflows,
   serviceEnv,
   startDatabase,
   startKafka,
@@ -77,6 +78,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       timed('postgres + migrations', () => startDatabase(ctx)),
       timed('temporal', () => startTemporal(ctx)),
       timed('kafka', () => startKafka(ctx)),
+      timed('workflow bundle', () => bundleWorkflows(ctx)),
     ]);
     await Promise.all(
       APP_IDS.map((id) => timed(`dapr sidecar ${id}`, () => startSidecar(ctx, id))),

@@ -53,7 +53,9 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,
     maxCachedWorkflows: config.WORKFLOW_CACHE_SIZE,
-    workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
+    ...(config.WORKFLOW_BUNDLE
+      ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE } }
+      : { workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)) }),
     activities: createActivities({
       sql,
       log: log.child({ component: 'activities' }),
