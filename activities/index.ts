@@ -1,6 +1,7 @@
 import { createChannelActivities, type ChannelActivityDeps } from './channels.js';
 import { createDigestActivities, type DigestActivityDeps } from './digests.js';
 import { createReminderActivities, type ReminderActivityDeps } from './reminders.js';
+import { createSeriesActivities } from './series.js';
 
 export type ActivityDeps = ReminderActivityDeps & ChannelActivityDeps & DigestActivityDeps;
 
@@ -10,5 +11,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createReminderActivities(deps),
     ...createDigestActivities(deps),
     ...createChannelActivities(deps),
+    ...createSeriesActivities(deps),
   };
 }

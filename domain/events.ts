@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EventId, TaskId, UserId } from './ids.js';
+import type { Series } from './series.js';
 import { Priority, TaskStatus, type Task } from './task.js';
 
 // Event contract: one CloudEvents 1.0 envelope, a versioned payload per type, each type bound
@@ -100,6 +101,39 @@ export type ReminderDigestV1 = z.infer<typeof ReminderDigestV1>;
 export const ReminderChangedV1 = z.object({ task: TaskSnapshotV1, reminderId: z.string() });
 export type ReminderChangedV1 = z.infer<typeof ReminderChangedV1>;
 
+export const SeriesSnapshotV1 = z.object({
+  id: z.uuid(),
+  title: z.string(),
+  description: z.string(),
+  priority: Priority,
+  tags: z.array(z.string()),
+  remindBeforeMs: z.array(z.number().int()),
+  rrule: z.string(),
+  /** Local date-time in timeZone. */
+  dtstart: z.string(),
+  timeZone: z.string(),
+  exdates: z.array(IsoTime),
+  mode: z.enum(['FIXED', 'AFTER_COMPLETION']),
+  state: z.enum(['ACTIVE', 'PAUSED', 'STOPPED', 'ENDED']),
+  maxOpen: z.number().int(),
+  materializeAhead: z.number().int(),
+  version: z.number().int(),
+});
+export type SeriesSnapshotV1 = z.infer<typeof SeriesSnapshotV1>;
+
+/** What a series.updated event did; the series workflow reacts to each. */
+export const SeriesChangeKind = z.enum(['EDITED', 'PAUSED', 'RESUMED', 'SKIPPED', 'STOPPED']);
+export type SeriesChangeKind = z.infer<typeof SeriesChangeKind>;
+
+/** series.*: the series as it is after the change; the subject is the series id. */
+export const SeriesStateV1 = z.object({ series: SeriesSnapshotV1 });
+export const SeriesUpdatedV1 = z.object({
+  series: SeriesSnapshotV1,
+  change: SeriesChangeKind,
+  changes: z.record(z.string(), Change),
+});
+export type SeriesUpdatedV1 = z.infer<typeof SeriesUpdatedV1>;
+
 export const eventCatalog = {
   'task.created': { topic: Topic.taskEvents, version: 1, data: TaskStateV1 },
   'task.updated': { topic: Topic.taskEvents, version: 1, data: TaskUpdatedV1 },
@@ -111,6 +145,8 @@ export const eventCatalog = {
   'reminder.snoozed': { topic: Topic.reminders, version: 1, data: ReminderChangedV1 },
   'reminder.dismissed': { topic: Topic.reminders, version: 1, data: ReminderChangedV1 },
   'reminder.digest': { topic: Topic.reminders, version: 1, data: ReminderDigestV1 },
+  'series.created': { topic: Topic.taskEvents, version: 1, data: SeriesStateV1 },
+  'series.updated': { topic: Topic.taskEvents, version: 1, data: SeriesUpdatedV1 },
 } as const;
 export type EventType = keyof typeof eventCatalog;
 export type EventData<T extends EventType> = z.infer<(typeof eventCatalog)[T]['data']>;
@@ -123,7 +159,7 @@ const Envelope = z.object({
   time: IsoTime,
   /**
    * What the event is about: the task for task.* and reminder.* events, the digest for
-   * reminder.digest. Events of one subject are delivered in order.
+   * reminder.digest, the series for series.*. Events of one subject are delivered in order.
    */
   subject: z.uuid(),
   userid: UserId,
@@ -217,4 +253,22 @@ export const toTaskSnapshot = (t: Task): TaskSnapshotV1 => ({
   completedAt: t.completedAt?.toISOString() ?? null,
   seriesId: t.seriesId,
   version: t.version,
+});
+
+export const toSeriesSnapshot = (s: Series): SeriesSnapshotV1 => ({
+  id: s.id,
+  title: s.title,
+  description: s.description,
+  priority: s.priority,
+  tags: s.tags,
+  remindBeforeMs: s.remindBeforeMs,
+  rrule: s.recurrence.rrule,
+  dtstart: s.recurrence.dtstart,
+  timeZone: s.recurrence.timeZone,
+  exdates: s.recurrence.exdates,
+  mode: s.mode,
+  state: s.state,
+  maxOpen: s.maxOpen,
+  materializeAhead: s.materializeAhead,
+  version: s.version,
 });

@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import type { DeliverDigestToChannelsInput } from '../activities/channels.js';
 import type { DeliverDigestInput } from '../activities/digests.js';
 import type { DeliverReminderInput } from '../activities/reminders.js';
+import type { CreateOccurrenceInput, PlanSeriesInput, SeriesStep } from '../activities/series.js';
+import { seriesWorkflow } from '../workflows/series.js';
 import { createScheduleDigest } from '../worker/schedule-digest.js';
 import { digestWorkflowId } from '../workflows/digest-contract.js';
 import { cliFatal } from '../platform/lifecycle.js';
@@ -63,8 +65,22 @@ async function main(): Promise<void> {
       async deliverDigestToChannels(_: DeliverDigestToChannelsInput) {
         return { email: 'off' as const, webhook: 'off' as const };
       },
+      // A series: create at once, then sleep an hour and create again, then done.
+      async planSeries(input: PlanSeriesInput): Promise<SeriesStep> {
+        const step = (planned.get(input.seriesId) ?? 0) + 1;
+        planned.set(input.seriesId, step);
+        const at = (h: number) => new Date(Date.parse(input.now) + h * HOUR).toISOString();
+        if (step === 1) return { kind: 'create', start: input.now };
+        if (step === 2) return { kind: 'sleep', until: at(1) };
+        if (step === 3) return { kind: 'create', start: input.now };
+        return { kind: 'done', reason: 'ended' };
+      },
+      async createOccurrence(_: CreateOccurrenceInput) {
+        return { outcome: 'created' as const, taskId: 'task' };
+      },
     },
   });
+  const planned = new Map<string, number>();
   const state = (version: number, ...hours: number[]): ReminderState => ({
     version,
     title: 'Water the plants',
@@ -116,8 +132,35 @@ async function main(): Promise<void> {
       writeFileSync(file, historyToJSON(await handle.fetchHistory()), { flag: 'wx' });
       console.log(`recorded ${file}`);
     }
+    // A series over three runs (continue-as-new after each occurrence): each run's history.
+    const series = await env.client.workflow.start(seriesWorkflow, {
+      workflowId: `series:${prefix}recorder`,
+      taskQueue,
+      args: [{ seriesId: `${prefix}recorder`, userId: 'recorder' }],
+    });
+    await series.result();
+    for (const [i, runId] of (
+      await runsOf(env, series.workflowId, series.firstExecutionRunId)
+    ).entries()) {
+      const file = join(OUT, `${prefix}series-run-${i + 1}.json`);
+      const history = await env.client.workflow.getHandle(series.workflowId, runId).fetchHistory();
+      writeFileSync(file, historyToJSON(history), { flag: 'wx' });
+      console.log(`recorded ${file}`);
+    }
   });
   await env.teardown();
+}
+
+/** A workflow's runs, oldest first: each continued-as-new run names the next. */
+async function runsOf(env: TestWorkflowEnvironment, workflowId: string, first: string) {
+  const runs: string[] = [];
+  for (let runId: string | undefined = first; runId;) {
+    runs.push(runId);
+    const history = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const last = history.events?.at(-1);
+    runId = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+  }
+  return runs;
 }
 
 main().catch(cliFatal);

@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { OutboxRow } from '../db/outbox.js';
-import type { TaskSnapshotV1, TicklerEvent } from '../domain/events.js';
+import type { SeriesChangeKind, TaskSnapshotV1, TicklerEvent } from '../domain/events.js';
 import { fireAtOf, isArmed } from '../domain/reminder.js';
 import type { EventPublisher } from '../platform/publisher.js';
 import {
@@ -16,10 +16,34 @@ import {
 import { reminderWorkflow } from '../workflows/reminder.js';
 import {
   NextFireAtKey,
+  SeriesIdKey,
   TaskIdKey,
   TaskStateKey,
   UserIdKey,
 } from '../workflows/search-attributes.js';
+import {
+  editSignal,
+  occurrenceCompletedSignal,
+  occurrenceDeletedSignal,
+  pauseSignal,
+  resumeSignal,
+  seriesWorkflowId,
+  skipSignal,
+  stopSignal,
+} from '../workflows/series-contract.js';
+import { seriesWorkflow } from '../workflows/series.js';
+
+type SeriesSignalDef =
+  typeof editSignal | typeof occurrenceCompletedSignal | typeof occurrenceDeletedSignal;
+
+/** The series workflow's signal for each kind of series.updated. */
+const signalFor: Record<SeriesChangeKind, SeriesSignalDef> = {
+  EDITED: editSignal,
+  PAUSED: pauseSignal,
+  RESUMED: resumeSignal,
+  SKIPPED: skipSignal,
+  STOPPED: stopSignal,
+};
 
 export interface EventDeliveryDeps {
   temporal: Client;
@@ -91,6 +115,31 @@ export function createEventDelivery({
     }
   }
 
+  /** Starts the series' workflow if it is not running, and tells it what changed. */
+  async function series(
+    event: TicklerEvent,
+    seriesId: string,
+    signal: SeriesSignalDef,
+    arg: object,
+  ) {
+    await temporal.workflow.signalWithStart(seriesWorkflow, {
+      workflowId: seriesWorkflowId(seriesId),
+      taskQueue,
+      args: [{ seriesId, userId: event.userid }],
+      signal: signal as typeof editSignal,
+      signalArgs: [arg as { version: number }],
+      typedSearchAttributes: new TypedSearchAttributes([
+        { key: UserIdKey, value: event.userid },
+        { key: SeriesIdKey, value: seriesId },
+      ]),
+    });
+  }
+
+  /** An occurrence completed or deleted: its series may have a next one to create. */
+  async function occurrence(event: TicklerEvent, task: TaskSnapshotV1, signal: SeriesSignalDef) {
+    if (task.seriesId) await series(event, task.seriesId, signal, { taskId: task.id });
+  }
+
   async function signalWorkflows(event: TicklerEvent): Promise<void> {
     switch (event.type) {
       case 'task.created':
@@ -105,14 +154,23 @@ export function createEventDelivery({
       case 'task.reopened':
         return arm(event, event.data.task, reopenSignal);
       case 'task.completed':
-        return notify(event.subject, completeSignal, { version: event.data.task.version });
+        await notify(event.subject, completeSignal, { version: event.data.task.version });
+        return occurrence(event, event.data.task, occurrenceCompletedSignal);
       case 'task.deleted':
-        return notify(event.subject, deleteSignal);
+        await notify(event.subject, deleteSignal);
+        return occurrence(event, event.data.task, occurrenceDeletedSignal);
+      case 'series.created':
+        return series(event, event.subject, editSignal, { version: event.data.series.version });
+      case 'series.updated':
+        return series(event, event.subject, signalFor[event.data.change], {
+          version: event.data.series.version,
+        });
       case 'reminder.snoozed':
       case 'reminder.dismissed':
         return arm(event, event.data.task, rescheduleSignal);
       case 'reminder.fired':
       case 'reminder.missed':
+      case 'reminder.digest':
         return;
     }
   }

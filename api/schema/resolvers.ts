@@ -23,6 +23,7 @@ import { deleteTasks } from '../tasks/delete-task.js';
 import { listTaskConnection, type TaskConnection } from '../tasks/list-tasks.js';
 import { MAX_BATCH, setStatus } from '../tasks/set-status.js';
 import { updateTask } from '../tasks/update-task.js';
+import { seriesResolvers } from './series-resolvers.js';
 
 // Resolvers only parse arguments (zod, so errors name the field path) and call a command or a
 // query; the rules live in api/tasks/ and the SQL in db/.
@@ -72,6 +73,7 @@ export const resolvers = {
         ctx.userId,
         parseInput(NotificationsArgs, args, ''),
       )) satisfies Args<unknown>,
+    ...seriesResolvers.Query,
   },
   Mutation: {
     createTask: ((_, args, ctx) =>
@@ -127,7 +129,10 @@ export const resolvers = {
       if (!args.ids?.length) throw badInput([{ path: 'ids', message: 'give ids, or all: true' }]);
       return markRead(ctx.sql, ctx.userId, args.ids.filter(isUuid));
     }) satisfies Args<{ ids?: string[] | null; all?: boolean | null }>,
+    ...seriesResolvers.Mutation,
   },
+  Series: seriesResolvers.Series,
+  Occurrence: seriesResolvers.Occurrence,
   User: {
     settings: (_: unknown, __: unknown, ctx: ApiContext) => readSettings(ctx.sql, ctx.userId),
   },

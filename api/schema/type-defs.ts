@@ -31,6 +31,20 @@ export const typeDefs = /* GraphQL */ `
       first: Int = 50
       after: String
     ): NotificationConnection!
+    "One of the caller's recurring series."
+    series(id: ID!): Series
+    """
+    The next occurrences of a rule, computed, not stored: dtstart is a local date-time
+    (2026-03-28T09:00:00) in timeZone; after an optional instant; count at most 500. Occurrences
+    are instants with the zone's offset (2026-03-30T09:00:00+02:00).
+    """
+    previewRecurrence(input: PreviewRecurrenceInput!): RecurrencePreview!
+    """
+    Reads a rule from words ("every Monday and Friday at 9am", "on the last day of every month",
+    "every 3 days after completion", "starting April 2", "until June 1", "for 5 times").
+    BAD_USER_INPUT says what could not be read.
+    """
+    parseRecurrence(text: String!, timeZone: String!): ParsedRecurrence!
   }
 
   type Mutation {
@@ -56,6 +70,27 @@ export const typeDefs = /* GraphQL */ `
     snoozeReminder(taskId: ID!, reminderId: ID!, until: DateTime, for: Duration): Task!
     "The reminder will not fire (unless snoozed later)."
     dismissReminder(taskId: ID!, reminderId: ID!): Task!
+    "A recurring series; its workflow creates the first occurrence within a second."
+    createSeries(input: CreateSeriesInput!): Series!
+    """
+    Edits this and future occurrences: the template and rule apply to every occurrence created
+    from now on; open occurrences not started yet take the new title, description, priority and
+    tags, and those the new rule no longer produces are removed. Past ones stay as they were.
+    """
+    updateSeries(input: UpdateSeriesInput!): Series!
+    "No occurrences are created while paused."
+    pauseSeries(id: ID!): Series!
+    "Goes on with the next occurrence from now on: none of those missed while paused."
+    resumeSeries(id: ID!): Series!
+    "The next occurrence not started yet is skipped (an EXDATE); its task, if created, is removed."
+    skipNextOccurrence(id: ID!): Series!
+    """
+    Stops the series: no further occurrences; created ones not started yet are removed; open
+    ones already due stay as ordinary tasks.
+    """
+    stopSeries(id: ID!): Series!
+    "Deletes one occurrence (an EXDATE: the series goes on); the same as deleteTask on it."
+    deleteOccurrence(taskId: ID!): Series!
     "Marks the given notifications, or all of them, read; returns how many changed."
     markNotificationsRead(ids: [ID!], all: Boolean): Int!
   }
@@ -199,6 +234,125 @@ export const typeDefs = /* GraphQL */ `
     MEDIUM
     HIGH
     URGENT
+  }
+
+  enum RecurrenceMode {
+    "Occurrences come from the calendar, whatever happened to earlier ones."
+    FIXED
+    "The next occurrence is computed from the completion time (Todoist's every!)."
+    AFTER_COMPLETION
+  }
+
+  enum SeriesState {
+    ACTIVE
+    PAUSED
+    STOPPED
+    "The rule has no occurrence left (COUNT reached, UNTIL passed)."
+    ENDED
+  }
+
+  enum OccurrenceState {
+    OPEN
+    COMPLETED
+    DELETED
+    "Excluded (skipped) before it was created."
+    SKIPPED
+    "Its time passed while the series was paused, down, or had maxOpen occurrences open."
+    MISSED
+    "Not created yet."
+    UPCOMING
+  }
+
+  type Series {
+    id: ID!
+    title: String!
+    description: String!
+    priority: Priority!
+    tags: [String!]!
+    "Each occurrence gets a reminder this long before its start."
+    remindBefore: [Duration!]!
+    "RFC 5545 RRULE value, e.g. FREQ=MONTHLY;BYDAY=-1FR."
+    rrule: String!
+    "Local date-time in timeZone that anchors the rule."
+    dtstart: String!
+    timeZone: String!
+    exdates: [DateTime!]!
+    mode: RecurrenceMode!
+    state: SeriesState!
+    "A neglected FIXED series creates no more occurrences while this many past ones are open."
+    maxOpen: Int!
+    "How many future occurrences a FIXED series creates ahead of time."
+    materializeAhead: Int!
+    "The rule in words."
+    text: String!
+    "The next occurrence not started yet (created or to come)."
+    nextOccurrenceAt: DateTime
+    "The last past occurrences and the next upcoming ones, oldest first."
+    occurrences(past: Int = 10, upcoming: Int = 5): [Occurrence!]!
+    createdAt: DateTime!
+    updatedAt: DateTime!
+    version: Int!
+  }
+
+  type Occurrence {
+    "With the series zone's offset."
+    start: DateTime!
+    state: OccurrenceState!
+    task: Task
+  }
+
+  type RecurrencePreview {
+    occurrences: [String!]!
+    text: String!
+  }
+
+  type ParsedRecurrence {
+    rrule: String!
+    dtstart: String!
+    timeZone: String!
+    mode: RecurrenceMode!
+    text: String!
+  }
+
+  input PreviewRecurrenceInput {
+    rrule: String!
+    dtstart: String!
+    timeZone: String!
+    after: String
+    count: Int!
+  }
+
+  input CreateSeriesInput {
+    title: String!
+    description: String
+    priority: Priority
+    tags: [String!]
+    remindBefore: [Duration!]
+    rrule: String!
+    "Local date-time, e.g. 2026-03-28T09:00:00."
+    dtstart: String!
+    "Default: the user's time zone."
+    timeZone: String
+    exdates: [DateTime!]
+    mode: RecurrenceMode = FIXED
+    maxOpen: Int = 3
+    materializeAhead: Int = 0
+  }
+
+  input UpdateSeriesInput {
+    id: ID!
+    expectedVersion: Int
+    title: String
+    description: String
+    priority: Priority
+    tags: [String!]
+    remindBefore: [Duration!]
+    rrule: String
+    dtstart: String
+    timeZone: String
+    mode: RecurrenceMode
+    maxOpen: Int
+    materializeAhead: Int
   }
 
   enum TaskStatus {

@@ -8,6 +8,7 @@ import {
 } from '../../domain/task.js';
 import { insertReminders, rearmRelativeReminders } from '../../db/reminders.js';
 import { getSettings } from '../../db/users.js';
+import type { Db } from '../../db/sql.js';
 import { updateTask as updateTaskRow } from '../../db/tasks.js';
 import { recordTaskEvent, lockTask, parseTaskId, type CommandContext } from './command.js';
 
@@ -40,37 +41,46 @@ export async function updateTask(ctx: CommandContext, input: UpdateTaskInput): P
   const id = parseTaskId(input.id);
   return ctx.sql.begin(async (tx) => {
     const before = await lockTask(tx, ctx, id, input.expectedVersion);
-    const edits = requestedEdits(input);
+    return applyEdits(tx, ctx, before, requestedEdits(input));
+  });
+}
 
-    const changed: TaskEdits = {};
-    const changes: Record<string, { before: unknown; after: unknown }> = {};
-    for (const field of EDITABLE_FIELDS) {
-      if (!(field in edits) || same(edits[field], before[field])) continue;
-      Object.assign(changed, { [field]: edits[field] });
-      changes[field] = { before: wire(before[field]), after: wire(edits[field]) };
-    }
-    if (Object.keys(changed).length === 0) return before;
+/** Applies edits to a task the caller's transaction has locked (see updateTask). */
+export async function applyEdits(
+  tx: Db,
+  ctx: CommandContext,
+  before: Task,
+  edits: TaskEdits,
+): Promise<Task> {
+  const id = before.id;
+  const changed: TaskEdits = {};
+  const changes: Record<string, { before: unknown; after: unknown }> = {};
+  for (const field of EDITABLE_FIELDS) {
+    if (!(field in edits) || same(edits[field], before[field])) continue;
+    Object.assign(changed, { [field]: edits[field] });
+    changes[field] = { before: wire(before[field]), after: wire(edits[field]) };
+  }
+  if (Object.keys(changed).length === 0) return before;
 
-    if ('dueAt' in changed) {
-      await rearmRelativeReminders(tx, id);
-      if (before.dueAt === null && before.reminders.length === 0) {
-        const { defaultReminderOffsetMs } = await getSettings(tx, ctx.userId);
-        if (defaultReminderOffsetMs !== null) {
-          await insertReminders(tx, [
-            {
-              id: randomUUID(),
-              taskId: id,
-              userId: ctx.userId,
-              offsetMs: -defaultReminderOffsetMs,
-              at: null,
-            },
-          ]);
-          changes.reminders = { before: [], after: ['default'] };
-        }
+  if ('dueAt' in changed) {
+    await rearmRelativeReminders(tx, id);
+    if (before.dueAt === null && before.reminders.length === 0) {
+      const { defaultReminderOffsetMs } = await getSettings(tx, ctx.userId);
+      if (defaultReminderOffsetMs !== null) {
+        await insertReminders(tx, [
+          {
+            id: randomUUID(),
+            taskId: id,
+            userId: ctx.userId,
+            offsetMs: -defaultReminderOffsetMs,
+            at: null,
+          },
+        ]);
+        changes.reminders = { before: [], after: ['default'] };
       }
     }
-    const after = await updateTaskRow(tx, id, changed);
-    await recordTaskEvent(tx, ctx, after, 'task.updated', { task: toTaskSnapshot(after), changes });
-    return after;
-  });
+  }
+  const after = await updateTaskRow(tx, id, changed);
+  await recordTaskEvent(tx, ctx, after, 'task.updated', { task: toTaskSnapshot(after), changes });
+  return after;
 }

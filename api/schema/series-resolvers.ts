@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import {
+  CreateSeriesInput,
+  SeriesId,
+  UpdateSeriesInput,
+  type Series,
+} from '../../domain/series.js';
+import { TaskId } from '../../domain/ids.js';
+import { parseInput } from '../../domain/validation.js';
+import { findSeries, occurrencesOf } from '../../db/series.js';
+import { findTask } from '../../db/tasks.js';
+import { notFound } from '../../domain/errors.js';
+import type { ApiContext } from '../context.js';
+import {
+  editSeries,
+  pauseSeries,
+  resumeSeries,
+  skipNextOccurrence,
+  stopSeries,
+} from '../series/change-series.js';
+import { createSeries } from '../series/create-series.js';
+import { parseRecurrence, previewRecurrence } from '../series/recurrence-queries.js';
+import {
+  nextOccurrenceAt,
+  occurrenceList,
+  presentSeries,
+  type OccurrenceView,
+} from '../series/series-view.js';
+import { deleteTasks } from '../tasks/delete-task.js';
+
+// The series part of the schema: arguments parsed here, rules in api/series/.
+
+type Args<T> = (_: unknown, args: T, ctx: ApiContext) => unknown;
+type SeriesView = ReturnType<typeof presentSeries>;
+const command = (ctx: ApiContext) => ({
+  sql: ctx.sql,
+  userId: ctx.userId,
+  traceparent: ctx.traceparent,
+});
+const view = async (s: Promise<Series>) => presentSeries(await s);
+
+const OccurrencesArgs = z.object({
+  past: z.number().int().min(0).max(100, 'must be at most 100'),
+  upcoming: z.number().int().min(0).max(100, 'must be at most 100'),
+});
+
+async function occurrencesOfView(ctx: ApiContext, s: SeriesView, past: number, upcoming: number) {
+  return occurrenceList(s, await occurrencesOf(ctx.sql, s.id), new Date(), past, upcoming);
+}
+
+export const seriesResolvers = {
+  Query: {
+    series: (async (_, args, ctx) => {
+      const id = SeriesId.safeParse(args.id);
+      const s = id.success ? await findSeries(ctx.sql, ctx.userId, id.data) : undefined;
+      return s ? presentSeries(s) : null;
+    }) satisfies Args<{ id: string }>,
+    previewRecurrence: ((_, args) => previewRecurrence(args.input)) satisfies Args<{
+      input: unknown;
+    }>,
+    parseRecurrence: ((_, args) =>
+      parseRecurrence(args.text, args.timeZone, new Date())) satisfies Args<{
+      text: string;
+      timeZone: string;
+    }>,
+  },
+  Mutation: {
+    createSeries: ((_, args, ctx) =>
+      view(
+        createSeries(command(ctx), parseInput(CreateSeriesInput, args.input, 'input')),
+      )) satisfies Args<{ input: unknown }>,
+    updateSeries: ((_, args, ctx) =>
+      view(
+        editSeries(command(ctx), parseInput(UpdateSeriesInput, args.input, 'input')),
+      )) satisfies Args<{ input: unknown }>,
+    pauseSeries: ((_, args, ctx) => view(pauseSeries(command(ctx), args.id))) satisfies Args<{
+      id: string;
+    }>,
+    resumeSeries: ((_, args, ctx) => view(resumeSeries(command(ctx), args.id))) satisfies Args<{
+      id: string;
+    }>,
+    skipNextOccurrence: ((_, args, ctx) =>
+      view(skipNextOccurrence(command(ctx), args.id))) satisfies Args<{ id: string }>,
+    stopSeries: ((_, args, ctx) => view(stopSeries(command(ctx), args.id))) satisfies Args<{
+      id: string;
+    }>,
+    deleteOccurrence: (async (_, args, ctx) => {
+      const id = TaskId.safeParse(args.taskId);
+      const task = id.success ? await findTask(ctx.sql, ctx.userId, id.data) : undefined;
+      if (!task?.seriesId) throw notFound(`occurrence ${args.taskId}`);
+      await deleteTasks(command(ctx), [task.id]);
+      return presentSeries((await findSeries(ctx.sql, ctx.userId, task.seriesId as SeriesId))!);
+    }) satisfies Args<{ taskId: string }>,
+  },
+  Series: {
+    occurrences: (s: SeriesView, args: unknown, ctx: ApiContext) => {
+      const { past, upcoming } = parseInput(OccurrencesArgs, args, '');
+      return occurrencesOfView(ctx, s, past, upcoming);
+    },
+    nextOccurrenceAt: async (s: SeriesView, _: unknown, ctx: ApiContext) =>
+      nextOccurrenceAt(await occurrencesOfView(ctx, s, 0, 1), new Date()),
+  },
+  Occurrence: {
+    task: (o: OccurrenceView, _: unknown, ctx: ApiContext) =>
+      o.taskId && o.state !== 'DELETED' ? findTask(ctx.sql, ctx.userId, o.taskId as TaskId) : null,
+  },
+};

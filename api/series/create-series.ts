@@ -1,0 +1,48 @@
+import { toSeriesSnapshot } from '../../domain/events.js';
+import { RecurrenceInput } from '../../domain/recurrence.js';
+import type { CreateSeriesInput, Series, SeriesId } from '../../domain/series.js';
+import { DEFAULT_MAX_OPEN } from '../../domain/series.js';
+import { parseInput } from '../../domain/validation.js';
+import { insertSeries } from '../../db/series.js';
+import { lockUser } from '../../db/users.js';
+import { randomUUID } from 'node:crypto';
+import type { CommandContext } from '../tasks/command.js';
+import { recordSeriesEvent } from './command.js';
+
+/**
+ * The series and its `series.created` event commit together; the relay then starts its
+ * workflow (`series:<id>`), which creates the first occurrence. The rule is anchored in the
+ * given zone, or the user's.
+ */
+export async function createSeries(ctx: CommandContext, input: CreateSeriesInput): Promise<Series> {
+  return ctx.sql.begin(async (tx) => {
+    const settings = await lockUser(tx, ctx.userId);
+    const recurrence = parseInput(
+      RecurrenceInput,
+      {
+        rrule: input.rrule,
+        dtstart: input.dtstart,
+        timeZone: input.timeZone ?? settings.timeZone,
+        exdates: (input.exdates ?? []).map((d) => d.toISOString()),
+      },
+      'input',
+    );
+    const series = await insertSeries(tx, {
+      id: randomUUID() as SeriesId,
+      userId: ctx.userId,
+      title: input.title,
+      description: input.description ?? '',
+      priority: input.priority ?? 'NONE',
+      tags: input.tags ?? [],
+      remindBeforeMs: input.remindBefore ?? [],
+      recurrence,
+      mode: input.mode ?? 'FIXED',
+      maxOpen: input.maxOpen ?? DEFAULT_MAX_OPEN,
+      materializeAhead: input.materializeAhead ?? 0,
+    });
+    await recordSeriesEvent(tx, ctx, series, 'series.created', {
+      series: toSeriesSnapshot(series),
+    });
+    return series;
+  });
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { badInput } from '../../domain/errors.js';
+import { occurrencesAfter, RecurrenceInput } from '../../domain/recurrence.js';
+import { describeRecurrence, parseRecurrenceText } from '../../domain/recurrence-text.js';
+import { Instant } from '../../domain/task.js';
+import { parseInput } from '../../domain/validation.js';
+import { formatWithOffset } from '../../domain/zoned-time.js';
+
+export const MAX_PREVIEW = 500;
+
+export const PreviewRecurrenceArgs = z.object({
+  rrule: z.string(),
+  dtstart: z.string(),
+  timeZone: z.string(),
+  after: Instant.nullish(),
+  count: z
+    .number()
+    .int()
+    .min(1, 'must be at least 1')
+    .max(MAX_PREVIEW, `must be at most ${MAX_PREVIEW}`),
+});
+
+/**
+ * The rule's next `count` occurrences (after `after`, else from DTSTART) as instants with the
+ * zone's offset, and the rule in words. Pure: nothing is stored.
+ */
+export function previewRecurrence(input: unknown) {
+  const args = parseInput(PreviewRecurrenceArgs, input, 'input');
+  const r = parseInput(
+    RecurrenceInput,
+    { rrule: args.rrule, dtstart: args.dtstart, timeZone: args.timeZone },
+    'input',
+  );
+  return {
+    occurrences: occurrencesAfter(r, args.after ?? null, args.count).map((d) =>
+      formatWithOffset(d, r.timeZone),
+    ),
+    text: describeRecurrence(r, 'FIXED'),
+  };
+}
+
+/** Natural language to a rule; BAD_USER_INPUT naming what could not be read. */
+export function parseRecurrence(text: string, timeZone: string, now: Date) {
+  const zone = parseInput(RecurrenceInput.in.shape.timeZone, timeZone, 'timeZone');
+  const parsed = parseRecurrenceText(text, zone, now);
+  if (!parsed.ok) throw badInput([{ path: 'text', message: parsed.problem }]);
+  const { rrule, dtstart, mode } = parsed.value;
+  return {
+    ...parsed.value,
+    timeZone: zone,
+    text: describeRecurrence({ rrule, dtstart, timeZone: zone, exdates: [] }, mode),
+  };
+}

@@ -1,0 +1,232 @@
+import type { TaskId, UserId } from '../domain/ids.js';
+import type { RecurrenceMode } from '../domain/recurrence.js';
+import type { CreatedOccurrence } from '../domain/series-plan.js';
+import type { Series, SeriesId, SeriesState } from '../domain/series.js';
+import { priorityOfRank, priorityRank, type Priority } from '../domain/task.js';
+import type { ParameterOrJSON } from 'postgres';
+import type { Db } from './sql.js';
+
+interface SeriesRow {
+  id: string;
+  userId: string;
+  title: string;
+  description: string;
+  priority: number;
+  tags: string[];
+  reminderOffsetsMs: string[];
+  rrule: string;
+  dtstart: string;
+  timeZone: string;
+  exdates: Date[];
+  mode: RecurrenceMode;
+  state: SeriesState;
+  maxOpen: number;
+  materializeAhead: number;
+  notBefore: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  version: number;
+}
+
+const toSeries = (r: SeriesRow): Series => ({
+  id: r.id as SeriesId,
+  userId: r.userId,
+  title: r.title,
+  description: r.description,
+  priority: priorityOfRank(r.priority),
+  tags: r.tags,
+  // Stored as offsets from the start (negative: before), like task reminders.
+  remindBeforeMs: r.reminderOffsetsMs.map((ms) => -Number(ms)),
+  recurrence: {
+    rrule: r.rrule,
+    dtstart: r.dtstart,
+    timeZone: r.timeZone,
+    exdates: r.exdates.map((d) => d.toISOString()),
+  },
+  mode: r.mode,
+  state: r.state,
+  maxOpen: r.maxOpen,
+  materializeAhead: r.materializeAhead,
+  notBefore: r.notBefore,
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+  version: r.version,
+});
+
+const columns = (db: Db) =>
+  db`id, user_id, title, description, priority, tags, reminder_offsets_ms, rrule, dtstart,
+     time_zone, exdates, mode, state, max_open, materialize_ahead, not_before, created_at,
+     updated_at, version`;
+
+export type NewSeries = Omit<Series, 'state' | 'notBefore' | 'createdAt' | 'updatedAt' | 'version'>;
+
+export async function insertSeries(db: Db, s: NewSeries): Promise<Series> {
+  const [row] = await db<SeriesRow[]>`
+    INSERT INTO series (id, user_id, title, description, priority, tags, reminder_offsets_ms,
+                        rrule, dtstart, time_zone, exdates, mode, max_open, materialize_ahead)
+    VALUES (${s.id}, ${s.userId}, ${s.title}, ${s.description}, ${priorityRank[s.priority]},
+            ${db.array(s.tags)}, ${db.array(s.remindBeforeMs.map((ms) => -ms))}::bigint[],
+            ${s.recurrence.rrule}, ${s.recurrence.dtstart}, ${s.recurrence.timeZone},
+            ${db.array(s.recurrence.exdates)}::timestamptz[], ${s.mode}, ${s.maxOpen},
+            ${s.materializeAhead})
+    RETURNING ${columns(db)}`;
+  return toSeries(row!);
+}
+
+/** The caller's series; another user's is simply absent. */
+export async function findSeries(
+  db: Db,
+  userId: UserId,
+  id: SeriesId,
+  opts: { forUpdate?: boolean } = {},
+): Promise<Series | undefined> {
+  const [row] = await db<SeriesRow[]>`
+    SELECT ${columns(db)} FROM series WHERE id = ${id} AND user_id = ${userId}
+    ${opts.forUpdate ? db`FOR UPDATE` : db``}`;
+  return row && toSeries(row);
+}
+
+/** For the worker's activities, which act on ids the system gave them. */
+export async function findSeriesById(
+  db: Db,
+  id: string,
+  opts: { forUpdate?: boolean } = {},
+): Promise<Series | undefined> {
+  const [row] = await db<SeriesRow[]>`
+    SELECT ${columns(db)} FROM series WHERE id = ${id} ${opts.forUpdate ? db`FOR UPDATE` : db``}`;
+  return row && toSeries(row);
+}
+
+export interface SeriesChange {
+  title?: string;
+  description?: string;
+  priority?: Priority;
+  tags?: string[];
+  remindBeforeMs?: number[];
+  rrule?: string;
+  dtstart?: string;
+  timeZone?: string;
+  exdates?: string[];
+  mode?: RecurrenceMode;
+  state?: SeriesState;
+  maxOpen?: number;
+  materializeAhead?: number;
+  notBefore?: Date;
+}
+
+/** Applies the change and bumps the version; returns the series as it now is. */
+export async function updateSeries(db: Db, id: SeriesId, change: SeriesChange): Promise<Series> {
+  const values: Record<string, ParameterOrJSON<never>> = {};
+  for (const key of [
+    'title',
+    'description',
+    'rrule',
+    'dtstart',
+    'timeZone',
+    'mode',
+    'state',
+    'maxOpen',
+    'materializeAhead',
+    'notBefore',
+  ] as const) {
+    if (change[key] !== undefined) values[key] = change[key] as never;
+  }
+  if (change.priority !== undefined) values.priority = priorityRank[change.priority];
+  if (change.tags !== undefined) values.tags = db.array(change.tags) as never;
+  if (change.remindBeforeMs !== undefined)
+    values.reminderOffsetsMs = db.array(change.remindBeforeMs.map((ms) => -ms)) as never;
+  if (change.exdates !== undefined)
+    values.exdates = db.array(change.exdates.map((d) => new Date(d))) as never;
+  const keys = Object.keys(values);
+  // As in db/tasks.ts: the update helper works only right after `UPDATE … SET`.
+  const [row] = keys.length
+    ? await db<SeriesRow[]>`
+        UPDATE series SET ${db(values, keys)}, updated_at = clock_timestamp(), version = version + 1
+        WHERE id = ${id}
+        RETURNING ${columns(db)}`
+    : await db<SeriesRow[]>`
+        UPDATE series SET updated_at = clock_timestamp(), version = version + 1
+        WHERE id = ${id}
+        RETURNING ${columns(db)}`;
+  return toSeries(row!);
+}
+
+/** Adds an excluded occurrence (a deleted or skipped one) without touching the version. */
+export async function addExdate(db: Db, id: string, start: Date): Promise<void> {
+  await db`
+    UPDATE series SET exdates = array_append(exdates, ${start}::timestamptz), updated_at = now()
+    WHERE id = ${id} AND NOT (${start}::timestamptz = ANY(exdates))`;
+}
+
+export interface OccurrenceRow extends CreatedOccurrence {
+  taskId: TaskId;
+  title: string;
+}
+
+/** Every occurrence the series has created (deleted ones too), oldest first. */
+export async function occurrencesOf(db: Db, seriesId: string): Promise<OccurrenceRow[]> {
+  const rows = await db<
+    {
+      taskId: TaskId;
+      title: string;
+      start: Date;
+      status: string;
+      deletedAt: Date | null;
+      completedAt: Date | null;
+    }[]
+  >`
+    SELECT id AS task_id, title, occurrence_start AS start, status, deleted_at, completed_at
+    FROM tasks WHERE series_id = ${seriesId}
+    ORDER BY occurrence_start`;
+  return rows.map((r) => ({
+    taskId: r.taskId,
+    title: r.title,
+    start: r.start,
+    open: r.status === 'OPEN' && r.deletedAt === null,
+    deleted: r.deletedAt !== null,
+    closedAt: r.completedAt ?? r.deletedAt,
+  }));
+}
+
+export interface NewOccurrence {
+  id: TaskId;
+  series: Series;
+  start: Date;
+}
+
+/**
+ * The occurrence's task, unless the series already has one for that start: the unique
+ * (series_id, occurrence_start) index makes a retried or duplicated creation a no-op.
+ * Returns whether this call created it.
+ */
+export async function insertOccurrence(db: Db, o: NewOccurrence): Promise<boolean> {
+  const s = o.series;
+  const rows = await db`
+    INSERT INTO tasks (id, user_id, title, description, priority, tags, due_at, series_id,
+                       occurrence_start)
+    VALUES (${o.id}, ${s.userId}, ${s.title}, ${s.description}, ${priorityRank[s.priority]},
+            ${db.array(s.tags)}, ${o.start}, ${s.id}, ${o.start})
+    ON CONFLICT (series_id, occurrence_start) WHERE series_id IS NOT NULL DO NOTHING
+    RETURNING id`;
+  return rows.length === 1;
+}
+
+export async function occurrenceTaskId(
+  db: Db,
+  seriesId: string,
+  start: Date,
+): Promise<TaskId | undefined> {
+  const [row] = await db<{ id: TaskId }[]>`
+    SELECT id FROM tasks WHERE series_id = ${seriesId} AND occurrence_start = ${start}`;
+  return row?.id;
+}
+
+/** Open occurrences starting at or after `from`: the ones an edit of this-and-future reaches. */
+export async function openOccurrencesFrom(db: Db, seriesId: string, from: Date): Promise<TaskId[]> {
+  const rows = await db<{ id: TaskId }[]>`
+    SELECT id FROM tasks
+    WHERE series_id = ${seriesId} AND status = 'OPEN' AND deleted_at IS NULL
+      AND occurrence_start >= ${from}
+    ORDER BY occurrence_start`;
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,69 @@
+import {
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { SeriesActivities } from '../activities/series.js';
+import { seriesSignals, type SeriesWorkflowInput } from './series-contract.js';
+import { NextFireAtKey } from './search-attributes.js';
+
+const { planSeries, createOccurrence } = proxyActivities<SeriesActivities>({
+  // Both are idempotent (a plan only reads; creation is keyed by series and start).
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/**
+ * One per series (id `series:<seriesId>`). The database holds the series and its occurrences;
+ * this workflow is its clock: it asks an activity for the next step (the rule is expanded there,
+ * never here), sleeps until the next occurrence is due or a signal says something changed, and
+ * has the occurrence created by an idempotent activity. After each occurrence it continues as
+ * new, so its history stays small and new code is picked up at each boundary.
+ */
+export async function seriesWorkflow(input: SeriesWorkflowInput): Promise<void> {
+  let changed = false;
+  for (const signal of seriesSignals)
+    setHandler(signal, () => {
+      changed = true;
+    });
+
+  for (;;) {
+    changed = false;
+    const step = await planSeries({ seriesId: input.seriesId, now: new Date().toISOString() });
+    upsertSearchAttributes([
+      {
+        key: NextFireAtKey,
+        value:
+          step.kind === 'sleep'
+            ? new Date(step.until)
+            : step.kind === 'create'
+              ? new Date(step.start)
+              : null,
+      },
+    ]);
+    switch (step.kind) {
+      case 'done':
+        log.info('series ends', { seriesId: input.seriesId, reason: step.reason });
+        return;
+      case 'create': {
+        const created = await createOccurrence({ seriesId: input.seriesId, start: step.start });
+        log.info('occurrence', { seriesId: input.seriesId, start: step.start, ...created });
+        // A pause or stop that won the race leaves nothing created: plan again.
+        if (created.outcome === 'not-active') continue;
+        return continueAsNew<typeof seriesWorkflow>(input);
+      }
+      case 'sleep':
+        await condition(() => changed, new Date(step.until).getTime() - Date.now());
+        break;
+      case 'wait':
+        await condition(() => changed);
+        break;
+    }
+    // A long-paused series that keeps receiving signals still keeps a short history.
+    if (workflowInfo().continueAsNewSuggested) return continueAsNew<typeof seriesWorkflow>(input);
+  }
+}
