@@ -23,7 +23,7 @@ export const WorkerConfig = z.object({
    * evicted from the cache costs nothing until its timer fires; then its short history is
    * replayed. This bounds the worker's memory however many reminders are open.
    */
-  WORKFLOW_CACHE_SIZE: z.coerce.number().int().min(0).default(500),
+  WORKFLOW_CACHE_SIZE: z.coerce.number().int().min(0).default(200),
   /**
    * A prebuilt workflow bundle (`npm run build:workflows -- <file>`); unset, the worker bundles
    * the workflow code itself at start, which costs it about 150 MB for good.
