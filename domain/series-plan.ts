@@ -65,6 +65,16 @@ export function planSeries(
   const notBefore = new Date(
     Math.max(now.getTime() - CATCH_UP_GRACE_MS, series.notBefore?.getTime() ?? -Infinity),
   );
+  // Never plan a start the series already has a task for (in whatever state, e.g. one an
+  // earlier rule created and a later edit removed): its creation would be refused as a
+  // duplicate and the workflow would plan the same start again, forever.
+  const taken = new Set(created.map((o) => o.start.getTime()));
+  const after = latest?.start ?? new Date(-8.64e15);
+  const fresh = (d: Date | null, step: (from: Date) => Date | null): Date | null => {
+    let at = d;
+    for (let i = 0; at && (taken.has(at.getTime()) || at <= after) && i < 1000; i++) at = step(at);
+    return at;
+  };
 
   if (series.mode === 'AFTER_COMPLETION') {
     if (open.length > 0) return { kind: 'wait', reason: 'an occurrence is open' };
@@ -74,12 +84,15 @@ export function planSeries(
     let next = latest ? nextAfterCompletion(r, latest.closedAt ?? now) : firstFrom(r, notBefore);
     // Resumed long after the last completion: count from now, not from then.
     if (next && next < notBefore) next = nextAfterCompletion(r, now);
+    // Completed before its own start: the next one still comes after it.
+    next = fresh(next, (d) => nextAfterCompletion(r, d));
     return next ? { kind: 'create', start: next } : { kind: 'done', reason: 'ended' };
   }
 
   // FIXED: the calendar's next slot after the latest created one, skipping slots long past.
   let next = latest ? nextOccurrence(r, latest.start) : firstFrom(r, notBefore);
   if (next && next < notBefore) next = nextOccurrence(r, new Date(notBefore.getTime() - 1));
+  next = fresh(next, (d) => nextOccurrence(r, d));
   if (!next) return { kind: 'done', reason: 'ended' };
   const overdueOpen = open.filter((o) => o.start <= now).length;
   const future = created.filter((o) => !o.deleted && o.start > now).length;

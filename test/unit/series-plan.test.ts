@@ -105,6 +105,19 @@ describe('series plan: FIXED', () => {
     assert.deepEqual(plan(weekly, created, '2026-06-01T12:00:00Z'), create('2026-06-03T09:00:00Z'));
   });
 
+  test('a start the series already has a task for is never planned again', () => {
+    // The daily rule was edited to weekdays and back: 2 June's task, removed by the first
+    // edit, is still there (deleted); the next start is 3 June, not 2 June again.
+    const created = [occ('2026-06-01T09:00:00Z', 'done'), occ('2026-06-02T09:00:00Z', 'deleted')];
+    const plans = plan(series(), created.slice(0, 1), '2026-06-01T12:00:00Z');
+    assert.deepEqual(plans, create('2026-06-02T09:00:00Z'));
+    const edited = { ...created[1]!, start: at('2026-06-02T09:00:00Z') };
+    assert.deepEqual(
+      plan(series(), [created[0]!, edited], '2026-06-01T12:00:00Z'),
+      create('2026-06-03T09:00:00Z'),
+    );
+  });
+
   test('materializeAhead keeps that many future occurrences created', () => {
     const s = series({ materializeAhead: 2 });
     const one = [occ('2026-06-01T09:00:00Z')];
@@ -127,6 +140,17 @@ describe('series plan: AFTER_COMPLETION', () => {
   test('the next counts from the completion day, at the time of day of DTSTART', () => {
     const done = [occ('2026-06-01T09:00:00Z', 'done', '2026-06-05T15:00:00Z')];
     assert.deepEqual(plan(every3, done, '2026-06-05T15:00:01Z'), create('2026-06-08T09:00:00Z'));
+  });
+
+  test('completed before its own start: the next still comes after it', () => {
+    // Due 10 June, completed on 2 June: "3 days after" would be 5 June, before the one done.
+    const early = [occ('2026-06-10T09:00:00Z', 'done', '2026-06-02T08:00:00Z')];
+    const next = plan(every3, early, '2026-06-02T08:00:01Z');
+    assert.equal(next.kind, 'create');
+    assert.ok(
+      next.kind === 'create' && next.start > at('2026-06-10T09:00:00Z'),
+      JSON.stringify(next),
+    );
   });
 
   test('COUNT counts created occurrences', () => {
