@@ -1,8 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { appendAuditEvent } from '../db/audit.js';
+import { appendAuditEvent, appendDeadLetter } from '../db/audit.js';
 import type { Sql } from '../db/sql.js';
 import { Topic } from '../domain/events.js';
-import { acceptCloudEvents, registerTopicRoute } from '../platform/dapr-subscriber.js';
+import {
+  acceptCloudEvents,
+  registerDeadLetterRoute,
+  registerTopicRoute,
+} from '../platform/dapr-subscriber.js';
 import { registerHealth, type ReadinessCheck } from '../platform/health.js';
 import { createHttpApp } from '../platform/http.js';
 import { registerMetrics } from '../platform/metrics.js';
@@ -20,6 +24,9 @@ export const auditRoutes = {
   [Topic.reminders]: '/events/reminders',
 } as const;
 
+/** Where Dapr forwards what consumers dropped (dapr/subscriptions/, deadLetterTopic). */
+export const DEAD_LETTER_ROUTE = '/events/dead-letters';
+
 export function buildAuditService({ sql, log, readiness = {} }: AuditDeps): FastifyInstance {
   const app = createHttpApp(log);
   registerMetrics(app, 'audit-service');
@@ -30,6 +37,10 @@ export function buildAuditService({ sql, log, readiness = {} }: AuditDeps): Fast
     log.debug({ eventId: event.id, type: event.type, appended }, 'audit event');
   };
   for (const route of Object.values(auditRoutes)) registerTopicRoute(app, route, append, log);
+  registerDeadLetterRoute(app, DEAD_LETTER_ROUTE, async (message) => {
+    const kept = await appendDeadLetter(sql, message);
+    log.warn({ messageId: message.id, topic: message.topic, kept }, 'dead letter kept');
+  });
   registerHealth(app, { postgres: () => sql`SELECT 1`, ...readiness });
   return app;
 }

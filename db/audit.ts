@@ -35,3 +35,16 @@ export async function listAuditEvents(
     LIMIT ${opts.limit}`;
   return rows.map((r) => ({ ...r, sequence: Number(r.sequence) }));
 }
+
+/** Keeps a dead-lettered message as it arrived; true unless its id was already kept. */
+export async function appendDeadLetter(
+  db: Db,
+  message: { id: string; topic: string | null; body: unknown },
+): Promise<boolean> {
+  const rows = await db`
+    INSERT INTO audit.dead_letters (message_id, topic, message)
+    VALUES (${message.id}, ${message.topic}, ${db.json(message.body as never)})
+    ON CONFLICT (message_id) DO NOTHING
+    RETURNING id`;
+  return rows.length === 1;
+}

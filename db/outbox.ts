@@ -7,7 +7,7 @@ import {
   type Topic,
 } from '../domain/events.js';
 import { newEventId, type UserId } from '../domain/ids.js';
-import type { Db, Sql } from './sql.js';
+import type { Db } from './sql.js';
 import { nextEventSequence } from './users.js';
 
 export interface OutboxRow {
@@ -108,17 +108,26 @@ export async function markFailed(
 }
 
 export interface OutboxStats {
+  destination: Destination;
   pending: number;
+  /** Age of the oldest event still owed to this destination; null when none is. */
   oldestPendingAgeMs: number | null;
 }
 
-export async function outboxStats(sql: Sql): Promise<OutboxStats> {
-  const [row] = await sql<{ pending: string; oldestMs: string | null }[]>`
-    SELECT count(DISTINCT o.id) AS pending,
+/** The relay's lag, per destination: how much is owed and for how long. */
+export async function outboxStats(db: Db): Promise<OutboxStats[]> {
+  const rows = await db<{ destination: Destination; pending: string; oldestMs: string | null }[]>`
+    SELECT d.destination, count(*) AS pending,
            (extract(epoch FROM now() - min(o.created_at)) * 1000)::bigint AS oldest_ms
-    FROM outbox_deliveries d JOIN outbox o ON o.id = d.event_id WHERE d.delivered_at IS NULL`;
-  return {
-    pending: Number(row!.pending),
-    oldestPendingAgeMs: row!.oldestMs === null ? null : Number(row!.oldestMs),
-  };
+    FROM outbox_deliveries d JOIN outbox o ON o.id = d.event_id
+    WHERE d.delivered_at IS NULL
+    GROUP BY d.destination`;
+  return (['signal', 'publish'] as const).map((destination) => {
+    const row = rows.find((r) => r.destination === destination);
+    return {
+      destination,
+      pending: Number(row?.pending ?? 0),
+      oldestPendingAgeMs: row?.oldestMs == null ? null : Number(row.oldestMs),
+    };
+  });
 }

@@ -36,6 +36,34 @@ export function registerTopicRoute(
   });
 }
 
+export interface DeadLetter {
+  id: string;
+  topic: string | null;
+  body: unknown;
+}
+
+/**
+ * The dead-letter topic's route: whatever arrives is by definition not a valid event, so it is
+ * handed over as it is; only a failure to keep it asks Dapr to retry.
+ */
+export function registerDeadLetterRoute(
+  app: FastifyInstance,
+  route: string,
+  keep: (message: DeadLetter) => Promise<void>,
+): void {
+  app.post(route, async (req) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const id = typeof body.id === 'string' ? body.id : JSON.stringify(body).slice(0, 200);
+    const topic = typeof body.topic === 'string' ? body.topic : null;
+    try {
+      await keep({ id, topic, body });
+      return { status: 'SUCCESS' };
+    } catch {
+      return { status: 'RETRY' };
+    }
+  });
+}
+
 /** Dapr posts CloudEvents with their own media type; parse it as JSON. */
 export function acceptCloudEvents(app: FastifyInstance): void {
   app.addContentTypeParser(

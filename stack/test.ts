@@ -89,6 +89,7 @@ async function main(): Promise<void> {
             TICKLER_TEST_SERVER: join(paths.tools, 'bin/temporal-test-server'),
             TICKLER_TEMPORAL_CLI: join(paths.tools, 'bin/temporal'),
             TICKLER_LOGS: paths.logs,
+            TICKLER_API_DAPR_HTTP: `http://127.0.0.1:${ports.dapr.api.http}`,
           },
         },
       );

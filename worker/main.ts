@@ -7,6 +7,9 @@ import { createScheduleDigest } from './schedule-digest.js';
 import { createSql } from '../db/sql.js';
 import { readConfig } from '../platform/config.js';
 import { daprSidecarCheck, registerHealth } from '../platform/health.js';
+import { registerMetrics } from '../platform/metrics.js';
+import { outboxStats } from '../db/outbox.js';
+import { registerOutboxMetrics } from './outbox-metrics.js';
 import { createLifecycle, fatal } from '../platform/lifecycle.js';
 import { createLogger, type Logger } from '../platform/logger.js';
 import { createDaprClient, createDaprPublisher } from '../platform/publisher.js';
@@ -90,6 +93,7 @@ async function main(): Promise<void> {
   }
 
   const health = Fastify({ logger: false });
+  registerOutboxMetrics(registerMetrics(health, 'worker'), () => outboxStats(sql));
   registerHealth(health, {
     postgres: () => sql`SELECT 1`,
     temporal: () => temporal.workflowService.getSystemInfo({}),

@@ -28,4 +28,8 @@ export const testEnv = {
   get testServer() {
     return required('TICKLER_TEST_SERVER');
   },
+  /** The api's Dapr sidecar (HTTP), for publishing straight to a topic. */
+  get apiDaprHttp() {
+    return required('TICKLER_API_DAPR_HTTP');
+  },
 };
