@@ -19,13 +19,16 @@ export interface BenchStack {
  */
 export async function withBenchStack<T>(
   fn: (b: BenchStack) => Promise<T>,
-  opts: Pick<StackOptions, 'onCrash' | 'serviceEnv'> = {},
+  opts: Pick<StackOptions, 'onCrash' | 'serviceEnv' | 'temporalOnDisk'> = {},
 ): Promise<T> {
   const state = mkdtempSync(join(tmpdir(), 'tickler-bench-'));
   chmodSync(state, 0o755);
   const jwtSecret = randomBytes(32).toString('base64url');
+  const temporalDb = opts.temporalOnDisk
+    ? 'SQLite on disk, WAL, synchronous=OFF'
+    : 'SQLite in memory';
   console.log(
-    `machine: ${cpus().length} cores; Temporal dev server (SQLite in memory), PostgreSQL fsync off`,
+    `machine: ${cpus().length} cores; Temporal dev server (${temporalDb}), PostgreSQL fsync off`,
   );
   const stack = await startStack({
     paths: stackPaths(state),

@@ -10,7 +10,7 @@ import { argValue } from './stats.js';
 // Many open reminders at once (issue 4's second benchmark; not a test):
 //   [WORKER_ENV='WORKFLOW_CACHE_SIZE=500 …'] npm run bench:reminders-open -- --count 100000
 //     [--concurrency 16]
-// On a throwaway stack (Temporal dev server with in-memory SQLite, PostgreSQL fsync off):
+// On a throwaway stack (Temporal dev server with SQLite on disk, PostgreSQL fsync off):
 // creates `count` tasks, each with one reminder 2–9 days ahead, through the api's own create
 // command in this process (the HTTP path is bench:api's subject), so the outbox relay arms one
 // reminder workflow per task, which then sleeps. Measures
@@ -118,6 +118,8 @@ async function main(): Promise<void> {
     {
       // The benchmark kills the stack's worker on purpose.
       onCrash: () => {},
+      // 100,000 open workflows do not fit the in-memory database in 24 GiB (measured).
+      temporalOnDisk: true,
       // e.g. WORKER_ENV='WORKFLOW_CACHE_SIZE=200 NODE_OPTIONS=--max-old-space-size=256'
       serviceEnv: { worker: parseEnv(process.env.WORKER_ENV ?? '') },
     },

@@ -18,6 +18,8 @@ export interface StackOptions {
   paths: StackPaths;
   ports: StackPorts;
   ephemeral: boolean;
+  /** Temporal's database on disk even when ephemeral (see ComponentContext). */
+  temporalOnDisk?: boolean;
   jwtSecret: string;
   log: (line: string) => void;
   /** Extra environment per service (e.g. GraphiQL for the api in development). */
@@ -63,6 +65,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     ports,
     group,
     ephemeral: opts.ephemeral,
+    temporalOnDisk: opts.temporalOnDisk ?? false,
     log,
     failure: () => failure,
   };
