@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { Connection } from '@temporalio/client';
 import { readFileSync } from 'node:fs';
 import { createTask } from '../api/tasks/create-task.js';
 import { createSql } from '../db/sql.js';
@@ -6,6 +7,7 @@ import type { UserId } from '../domain/ids.js';
 import { cliFatal } from '../platform/lifecycle.js';
 import { descendantsRunning, rssMb, withBenchStack } from './bench-stack.js';
 import { argValue } from './stats.js';
+import { REMINDER_TASK_QUEUE } from '../workflows/reminder-contract.js';
 
 // Many open reminders at once (issue 4's second benchmark; not a test):
 //   [WORKER_ENV='WORKFLOW_CACHE_SIZE=500 …'] npm run bench:reminders-open -- --count 100000
@@ -14,7 +16,8 @@ import { argValue } from './stats.js';
 // creates `count` tasks, each with one reminder 2–9 days ahead, through the api's own create
 // command in this process (the HTTP path is bench:api's subject), so the outbox relay arms one
 // reminder workflow per task, which then sleeps. Measures
-// - start_per_s: workflows armed per second by the relay (first to last signal delivered);
+// - start_per_s: workflows per second from the first create until every workflow has run its
+//   first task (its timer set) — creates, relay, Temporal and worker together;
 // - worker_rss_mb: the worker process's peak resident set while arming and holding them all;
 // - restart_ready_s: the worker killed (SIGKILL) and started again: seconds from the new
 //   process's start until it has delivered a probe reminder that came due while it was down.
@@ -61,12 +64,25 @@ async function main(): Promise<void> {
           console.log(`  ${n} / ${count} armed, worker rss ${rssMb(workerPid)} MB`);
           await sleep(5_000);
         }
-        const [span] = await sql<[{ seconds: number }]>`
-          SELECT extract(epoch FROM max(delivered_at) - min(delivered_at)) AS seconds
-          FROM outbox_deliveries WHERE destination = 'signal'`;
-        const startPerS = count / Number(span.seconds);
-        // Let the worker finish the workflows' first tasks and settle, then sample at rest.
-        await sleep(30_000);
+        // Started is not yet sleeping: each workflow's first task (which sets its timer) waits
+        // on the task queue until the worker runs it. Wait for that backlog to drain.
+        const temporal = await Connection.connect({ address: `127.0.0.1:${stack.ports.temporal}` });
+        const backlog = async () => {
+          const res = await temporal.workflowService.describeTaskQueue({
+            namespace: 'default',
+            taskQueue: { name: REMINDER_TASK_QUEUE },
+            taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
+            reportStats: true,
+          });
+          return Number(res.stats?.approximateBacklogCount ?? 0);
+        };
+        for (let b = await backlog(); b > 0; b = await backlog()) {
+          console.log(`  ${b} workflow tasks still queued, worker rss ${rssMb(workerPid)} MB`);
+          await sleep(5_000);
+        }
+        await temporal.close();
+        const startPerS = count / ((Date.now() - t0) / 1000);
+        await sleep(10_000);
         let restRss = 0;
         for (let i = 0; i < 10; i++, await sleep(1_000))
           restRss = Math.max(restRss, rssMb(workerPid));
