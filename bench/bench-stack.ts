@@ -84,3 +84,13 @@ export function rssMb(pid: number): number {
     return 0;
   }
 }
+
+/** Extra worker environment from WORKER_ENV, e.g. 'WORKFLOW_CACHE_SIZE=500 NODE_OPTIONS=' */
+export function workerEnv(text = process.env.WORKER_ENV ?? ''): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    text
+      .split(/\s+(?=[A-Z_]+=)/)
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
+}

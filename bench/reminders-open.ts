@@ -5,7 +5,7 @@ import { createTask } from '../api/tasks/create-task.js';
 import { createSql } from '../db/sql.js';
 import type { UserId } from '../domain/ids.js';
 import { cliFatal } from '../platform/lifecycle.js';
-import { descendantsRunning, rssMb, withBenchStack } from './bench-stack.js';
+import { descendantsRunning, rssMb, withBenchStack, workerEnv } from './bench-stack.js';
 import { argValue } from './stats.js';
 import { REMINDER_TASK_QUEUE } from '../workflows/reminder-contract.js';
 
@@ -137,17 +137,8 @@ async function main(): Promise<void> {
       // 100,000 open workflows do not fit the in-memory database in 24 GiB (measured).
       temporalOnDisk: true,
       // e.g. WORKER_ENV='WORKFLOW_CACHE_SIZE=200 NODE_OPTIONS=--max-old-space-size=256'
-      serviceEnv: { worker: parseEnv(process.env.WORKER_ENV ?? '') },
+      serviceEnv: { worker: workerEnv() },
     },
-  );
-}
-
-function parseEnv(text: string): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    text
-      .split(/\s+(?=[A-Z_]+=)/)
-      .filter(Boolean)
-      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
   );
 }
 

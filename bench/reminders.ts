@@ -1,6 +1,6 @@
 import { mintHs256Token } from '../platform/auth.js';
 import { cliFatal } from '../platform/lifecycle.js';
-import { withBenchStack } from './bench-stack.js';
+import { withBenchStack, workerEnv } from './bench-stack.js';
 import { argValue, quantile, sortNumbers } from './stats.js';
 
 // Reminder lateness (issue 4's benchmark; not a test):
@@ -19,69 +19,72 @@ async function main(): Promise<void> {
   const windowS = argValue('window', 60);
   const lead = argValue('lead', Math.max(30, Math.ceil(count / 100)));
   const log = (line: string) => console.log(line);
-  await withBenchStack(async ({ stack, sql, jwtSecret }) => {
-    const url = `http://127.0.0.1:${stack.ports.api}/graphql`;
-    const users = 50;
-    const tokens = await Promise.all(
-      Array.from({ length: users }, (_, i) => mintHs256Token(jwtSecret, `bench-rem-${i}`)),
-    );
-    const opens = Date.now() + lead * 1000;
-    const fireAts = Array.from(
-      { length: count },
-      (_, i) => new Date(opens + Math.floor((i * windowS * 1000) / count)),
-    );
-    let next = 0;
-    const t0 = Date.now();
-    await Promise.all(
-      Array.from({ length: 32 }, async () => {
-        while (next < count) {
-          const i = next++;
-          const res = await fetch(url, {
-            method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              authorization: `Bearer ${tokens[i % users]}`,
-            },
-            body: JSON.stringify({
-              query: CREATE,
-              variables: {
-                input: {
-                  title: `bench reminder ${i}`,
-                  reminders: [{ at: fireAts[i]!.toISOString() }],
-                },
+  await withBenchStack(
+    async ({ stack, sql, jwtSecret }) => {
+      const url = `http://127.0.0.1:${stack.ports.api}/graphql`;
+      const users = 50;
+      const tokens = await Promise.all(
+        Array.from({ length: users }, (_, i) => mintHs256Token(jwtSecret, `bench-rem-${i}`)),
+      );
+      const opens = Date.now() + lead * 1000;
+      const fireAts = Array.from(
+        { length: count },
+        (_, i) => new Date(opens + Math.floor((i * windowS * 1000) / count)),
+      );
+      let next = 0;
+      const t0 = Date.now();
+      await Promise.all(
+        Array.from({ length: 32 }, async () => {
+          while (next < count) {
+            const i = next++;
+            const res = await fetch(url, {
+              method: 'POST',
+              headers: {
+                'content-type': 'application/json',
+                authorization: `Bearer ${tokens[i % users]}`,
               },
-            }),
-          });
-          const body = (await res.json()) as { errors?: unknown };
-          if (body.errors) throw new Error(JSON.stringify(body.errors));
-        }
-      }),
-    );
-    log(
-      `created ${count} tasks in ${((Date.now() - t0) / 1000).toFixed(1)} s; window opens in ${((opens - Date.now()) / 1000).toFixed(1)} s`,
-    );
-    if (Date.now() > opens)
-      log('warning: the window opened before all tasks were created (raise --lead)');
-    const closes = opens + windowS * 1000;
-    const settle = 15_000;
-    while (Date.now() < closes + settle) {
-      await new Promise((r) => setTimeout(r, 5000));
-      const [{ n }] = await sql<[{ n: string }]>`SELECT count(*) AS n FROM notifications`;
-      log(`  ${n} / ${count} delivered`);
-      if (Number(n) >= count && Date.now() > closes) break;
-    }
-    const rows = await sql<{ late: number; reminderId: string }[]>`
+              body: JSON.stringify({
+                query: CREATE,
+                variables: {
+                  input: {
+                    title: `bench reminder ${i}`,
+                    reminders: [{ at: fireAts[i]!.toISOString() }],
+                  },
+                },
+              }),
+            });
+            const body = (await res.json()) as { errors?: unknown };
+            if (body.errors) throw new Error(JSON.stringify(body.errors));
+          }
+        }),
+      );
+      log(
+        `created ${count} tasks in ${((Date.now() - t0) / 1000).toFixed(1)} s; window opens in ${((opens - Date.now()) / 1000).toFixed(1)} s`,
+      );
+      if (Date.now() > opens)
+        log('warning: the window opened before all tasks were created (raise --lead)');
+      const closes = opens + windowS * 1000;
+      const settle = 15_000;
+      while (Date.now() < closes + settle) {
+        await new Promise((r) => setTimeout(r, 5000));
+        const [{ n }] = await sql<[{ n: string }]>`SELECT count(*) AS n FROM notifications`;
+        log(`  ${n} / ${count} delivered`);
+        if (Number(n) >= count && Date.now() > closes) break;
+      }
+      const rows = await sql<{ late: number; reminderId: string }[]>`
       SELECT extract(epoch FROM delivered_at - fire_at) * 1000 AS late, reminder_id AS "reminderId" FROM notifications`;
-    const lateness = sortNumbers(rows.map((r) => Number(r.late)));
-    const [{ fired }] = await sql<
-      [{ fired: string }]
-    >`SELECT count(*) AS fired FROM outbox WHERE event->>'type' = 'reminder.fired'`;
-    const distinct = new Set(rows.map((r) => r.reminderId)).size;
-    const duplicated = rows.length - distinct + Math.max(0, Number(fired) - distinct);
-    console.log(
-      `reminders n=${count} p50_ms=${Math.round(quantile(lateness, 0.5))} p99_ms=${Math.round(quantile(lateness, 0.99))} max_ms=${Math.round(lateness.at(-1) ?? NaN)} missed=${count - distinct} duplicated=${duplicated}`,
-    );
-  });
+      const lateness = sortNumbers(rows.map((r) => Number(r.late)));
+      const [{ fired }] = await sql<
+        [{ fired: string }]
+      >`SELECT count(*) AS fired FROM outbox WHERE event->>'type' = 'reminder.fired'`;
+      const distinct = new Set(rows.map((r) => r.reminderId)).size;
+      const duplicated = rows.length - distinct + Math.max(0, Number(fired) - distinct);
+      console.log(
+        `reminders n=${count} p50_ms=${Math.round(quantile(lateness, 0.5))} p99_ms=${Math.round(quantile(lateness, 0.99))} max_ms=${Math.round(lateness.at(-1) ?? NaN)} missed=${count - distinct} duplicated=${duplicated}`,
+      );
+    },
+    { serviceEnv: { worker: workerEnv() } },
+  );
 }
 
 main().catch(cliFatal);
