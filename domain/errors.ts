@@ -39,3 +39,16 @@ export const unauthenticated = (why: string): AppError =>
   new AppError(ErrorCode.UNAUTHENTICATED, why);
 export const notFound = (what: string): AppError =>
   new AppError(ErrorCode.NOT_FOUND, `${what} not found`);
+
+/** An optimistic-concurrency check failed: `kind` (task, series) `id` has moved on. */
+export const versionConflict = (
+  kind: string,
+  id: string,
+  version: number,
+  expected: number,
+): AppError =>
+  new AppError(
+    ErrorCode.CONFLICT,
+    `${kind} ${id} is at version ${version}, not ${expected}: reload it and retry`,
+    [{ path: 'input.expectedVersion', message: `the ${kind} is at version ${version}` }],
+  );

@@ -1,23 +1,12 @@
 import { log, proxyActivities, setHandler, sleep, uuid4 } from '@temporalio/workflow';
 import type { ChannelActivities } from '../activities/channels.js';
 import type { DigestActivities } from '../activities/digests.js';
+import { channelDelivery, untilDone } from './activity-options.js';
 import { deferredSignal, type DigestWorkflowInput } from './digest-contract.js';
 
-const { deliverDigest } = proxyActivities<DigestActivities>({
-  // Idempotent on the digest id, so retrying until the database answers is safe.
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-
-const { deliverDigestToChannels } = proxyActivities<ChannelActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: {
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 8,
-  },
-});
+// deliverDigest is idempotent on the digest id the workflow chooses.
+const { deliverDigest } = proxyActivities<DigestActivities>(untilDone);
+const { deliverDigestToChannels } = proxyActivities<ChannelActivities>(channelDelivery);
 
 /**
  * One per user and quiet window (id `digest:<userId>:<windowEnd>`), started or signalled by every

@@ -17,25 +17,11 @@ import {
   reopenSignal,
   rescheduleSignal,
 } from './reminder-contract.js';
+import { channelDelivery, untilDone } from './activity-options.js';
 import { NextFireAtKey, TaskStateKey } from './search-attributes.js';
 
-const { deliverReminder } = proxyActivities<ReminderActivities>({
-  // Delivery is idempotent on its key, so retrying forever is safe; the timeout only bounds
-  // one attempt.
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-
-const { deliverToChannels } = proxyActivities<ChannelActivities>({
-  startToCloseTimeout: '30 seconds',
-  // A webhook that stays down must not hold back this task's later reminders for long.
-  retry: {
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 8,
-  },
-});
+const { deliverReminder } = proxyActivities<ReminderActivities>(untilDone);
+const { deliverToChannels } = proxyActivities<ChannelActivities>(channelDelivery);
 
 const fireKey = (r: ReminderSpec): string => `${r.id}@${r.fireAt}`;
 

@@ -9,16 +9,14 @@ import {
 } from '@temporalio/workflow';
 import type { SeriesActivities } from '../activities/series.js';
 import { seriesSignals, type SeriesWorkflowInput } from './series-contract.js';
+import { untilDone } from './activity-options.js';
 import { NextFireAtKey } from './search-attributes.js';
 
 // Local activities: both are short database transactions in the worker's own process, so they
 // skip the server round trips of scheduling an activity task (the next occurrence appears
 // sooner after a completion). Both are idempotent (a plan only reads; creation is keyed by
 // series and start), so a retry after a crash is harmless.
-const { planSeries, createOccurrence } = proxyLocalActivities<SeriesActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const { planSeries, createOccurrence } = proxyLocalActivities<SeriesActivities>(untilDone);
 
 /**
  * One per series (id `series:<seriesId>`). The database holds the series and its occurrences;

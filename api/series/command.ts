@@ -1,11 +1,10 @@
-import { notFound } from '../../domain/errors.js';
+import { notFound, versionConflict } from '../../domain/errors.js';
 import type { EventData, TicklerEvent } from '../../domain/events.js';
 import { SeriesId, type Series } from '../../domain/series.js';
 import { appendEvent } from '../../db/outbox.js';
 import { findSeries } from '../../db/series.js';
 import type { Db } from '../../db/sql.js';
 import { EVENT_SOURCE, type CommandContext } from '../tasks/command.js';
-import { AppError, ErrorCode } from '../../domain/errors.js';
 
 /** A malformed id names nothing the caller owns: NOT_FOUND. */
 export function parseSeriesId(id: string): SeriesId {
@@ -23,13 +22,8 @@ export async function lockSeries(
 ): Promise<Series> {
   const series = await findSeries(tx, ctx.userId, parseSeriesId(id), { forUpdate: true });
   if (!series) throw notFound(`series ${id}`);
-  if (expectedVersion != null && expectedVersion !== series.version) {
-    throw new AppError(
-      ErrorCode.CONFLICT,
-      `series ${id} is at version ${series.version}, not ${expectedVersion}: reload it and retry`,
-      [{ path: 'input.expectedVersion', message: `the series is at version ${series.version}` }],
-    );
-  }
+  if (expectedVersion != null && expectedVersion !== series.version)
+    throw versionConflict('series', id, series.version, expectedVersion);
   return series;
 }
 

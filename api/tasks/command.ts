@@ -1,6 +1,6 @@
 import type { TaskId, UserId } from '../../domain/ids.js';
 import { TaskId as TaskIdSchema } from '../../domain/ids.js';
-import { AppError, ErrorCode, notFound } from '../../domain/errors.js';
+import { notFound, versionConflict } from '../../domain/errors.js';
 import type { EventData, EventType, TicklerEvent } from '../../domain/events.js';
 import type { Task } from '../../domain/task.js';
 import { appendEvent } from '../../db/outbox.js';
@@ -32,13 +32,8 @@ export async function lockTask(
 ): Promise<Task> {
   const task = await findTaskForUpdate(tx, ctx.userId, id);
   if (!task) throw notFound(`task ${id}`);
-  if (expectedVersion != null && expectedVersion !== task.version) {
-    throw new AppError(
-      ErrorCode.CONFLICT,
-      `task ${id} is at version ${task.version}, not ${expectedVersion}: reload it and retry`,
-      [{ path: 'input.expectedVersion', message: `the task is at version ${task.version}` }],
-    );
-  }
+  if (expectedVersion != null && expectedVersion !== task.version)
+    throw versionConflict('task', id, task.version, expectedVersion);
   return task;
 }
 
