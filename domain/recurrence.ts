@@ -69,17 +69,8 @@ const UNSUPPORTED_PARTS: Record<string, string> = {
   SKIP: 'SKIP is not supported: days a month lacks are skipped, as RFC 5545 says',
 };
 
-interface Draft {
-  freq?: Frequency;
-  interval: number;
-  count: number | null;
-  until: Date | null;
-  byMonth: number[];
-  byMonthDay: number[];
-  byDay: WeekdayNum[];
-  bySetPos: number[];
-  wkst: number;
-}
+/** A rule being read: FREQ may not have been seen yet. */
+type Draft = Omit<RuleParts, 'freq'> & { freq?: Frequency };
 
 /**
  * Reads an RRULE value ("RRULE:" prefix and letter case optional). `timeZone` only matters

@@ -1,4 +1,10 @@
-import { nextAfterCompletion, nextOccurrence, occurrencesAfter } from './recurrence.js';
+import {
+  nextAfterCompletion,
+  nextOccurrence,
+  occurrencesAfter,
+  parseRRule,
+  type Recurrence,
+} from './recurrence.js';
 import type { Series } from './series.js';
 
 /** An occurrence the series has created (its task), as the planner needs to see it. */
@@ -27,9 +33,10 @@ export type SeriesPlan =
  */
 export const CATCH_UP_GRACE_MS = 3_600_000;
 
-const ruleCount = (rrule: string): number | null => {
-  const m = /(?:^|;)COUNT=(\d+)/i.exec(rrule);
-  return m ? Number(m[1]) : null;
+/** The rule's COUNT (the series' rule was validated when it was stored). */
+const ruleCount = (r: Recurrence): number | null => {
+  const parsed = parseRRule(r.rrule, r.timeZone);
+  return parsed.ok ? parsed.rule.count : null;
 };
 
 /**
@@ -78,7 +85,7 @@ export function planSeries(
 
   if (series.mode === 'AFTER_COMPLETION') {
     if (open.length > 0) return { kind: 'wait', reason: 'an occurrence is open' };
-    const count = ruleCount(r.rrule);
+    const count = ruleCount(r);
     if (count !== null && created.filter((o) => !o.deleted).length >= count)
       return { kind: 'done', reason: 'ended' };
     let next = latest ? nextAfterCompletion(r, latest.closedAt ?? now) : firstFrom(r, notBefore);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Description, Instant, Priority, RemindBefore, Tags, Title } from './task.js';
+import { Description, Instant, Priority, RemindBefore, Tags, TemplateEdit, Title } from './task.js';
 import { MAX_REMINDERS } from './reminder.js';
 import type { Recurrence, RecurrenceMode } from './recurrence.js';
 
@@ -61,13 +61,7 @@ export const CreateSeriesInput = z.object({
 export type CreateSeriesInput = z.infer<typeof CreateSeriesInput>;
 
 /** An edit of this and future occurrences: absent fields stay. */
-export const UpdateSeriesInput = z.object({
-  id: z.string(),
-  expectedVersion: z.number().int().positive().nullish(),
-  title: Title.optional(),
-  description: Description.nullish(),
-  priority: Priority.optional(),
-  tags: Tags.nullish(),
+export const UpdateSeriesInput = TemplateEdit.extend({
   remindBefore: Reminders.nullish(),
   rrule: z.string().optional(),
   dtstart: z.string().optional(),

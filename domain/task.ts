@@ -124,14 +124,20 @@ export const CreateTaskInput = z.object({
 });
 export type CreateTaskInput = z.infer<typeof CreateTaskInput>;
 
-/** Absent: unchanged. null: cleared (for the fields that can be empty). */
-export const UpdateTaskInput = z.object({
+/**
+ * An edit of a task's (or a series template's) common fields. Absent: unchanged. null: cleared
+ * (for the fields that can be empty).
+ */
+export const TemplateEdit = z.object({
   id: z.string(),
   expectedVersion: z.number().int().positive().nullish(),
   title: Title.optional(),
   description: Description.nullish(),
   priority: Priority.optional(),
   tags: Tags.nullish(),
+});
+
+export const UpdateTaskInput = TemplateEdit.extend({
   dueAt: Instant.nullish(),
   allDay: z.boolean().optional(),
 });

@@ -44,8 +44,13 @@ const OccurrencesArgs = z.object({
   upcoming: z.number().int().min(0).max(100, 'must be at most 100'),
 });
 
+// `occurrences` and `nextOccurrenceAt` both need the series' created occurrences: read them
+// once per series object (one per request), not once per field.
+const createdCache = new WeakMap<SeriesView, ReturnType<typeof occurrencesOf>>();
 async function occurrencesOfView(ctx: ApiContext, s: SeriesView, past: number, upcoming: number) {
-  return occurrenceList(s, await occurrencesOf(ctx.sql, s.id), new Date(), past, upcoming);
+  let created = createdCache.get(s);
+  if (!created) createdCache.set(s, (created = occurrencesOf(ctx.sql, s.id)));
+  return occurrenceList(s, await created, new Date(), past, upcoming);
 }
 
 export const seriesResolvers = {
