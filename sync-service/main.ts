@@ -5,6 +5,8 @@ import { createLifecycle, fatal } from '../platform/lifecycle.js';
 import { createLogger } from '../platform/logger.js';
 import { buildSyncService } from './app.js';
 import { SyncConfig } from './config.js';
+import { defaultStreamLimits } from './ordered-events.js';
+import { createAuditReplaySource } from './replay-source.js';
 
 async function main(): Promise<void> {
   const config = readConfig(SyncConfig, process.env);
@@ -13,6 +15,17 @@ async function main(): Promise<void> {
   const app = buildSyncService({
     verifier: verifierFromConfig(config),
     log,
+    replay: createAuditReplaySource({
+      daprHttpUrl: `http://${config.DAPR_HOST}:${config.DAPR_HTTP_PORT}`,
+      auditAppId: config.AUDIT_APP_ID,
+    }),
+    limits: {
+      ...defaultStreamLimits,
+      maxBuffered: config.MAX_BUFFERED_EVENTS,
+      gapWaitMs: config.GAP_WAIT_MS,
+      gapGiveUpMs: config.GAP_GIVE_UP_MS,
+    },
+    keepAliveMs: config.KEEP_ALIVE_MS,
     readiness: { dapr: daprSidecarCheck(config.DAPR_HOST, config.DAPR_HTTP_PORT) },
   });
   await app.listen({ host: config.HOST, port: config.PORT });
