@@ -13,3 +13,11 @@ export function argValue(name: string, fallback: number): number {
   if (!Number.isFinite(v)) throw new Error(`--${name} needs a number`);
   return v;
 }
+
+export function argString<T extends string>(name: string, choices: readonly T[], fallback: T): T {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = process.argv[i + 1] as T;
+  if (!choices.includes(v)) throw new Error(`--${name} is one of ${choices.join(', ')}`);
+  return v;
+}
