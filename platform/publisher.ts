@@ -1,4 +1,3 @@
-import { CommunicationProtocolEnum, DaprClient } from '@dapr/dapr';
 import type { TicklerEvent, Topic } from '../domain/events.js';
 
 export interface EventPublisher {
@@ -7,27 +6,47 @@ export interface EventPublisher {
 
 export const PUBSUB_NAME = 'pubsub';
 
-/**
- * Publishes through the app's Dapr sidecar. The event already is a CloudEvent, so it goes out
- * as `application/cloudevents+json` and Dapr keeps our id, sequence and extensions. The user id
- * is the Kafka partition key: one user's events stay in order on one partition.
- */
-export function createDaprPublisher(dapr: DaprClient): EventPublisher {
-  return {
-    async publish(topic, event) {
-      const res = await dapr.pubsub.publish(PUBSUB_NAME, topic, event, {
-        contentType: 'application/cloudevents+json',
-        metadata: { partitionKey: event.userid },
-      });
-      if (res.error) throw new Error(`Dapr publish to ${topic} failed: ${String(res.error)}`);
-    },
-  };
+export interface DaprPublisherDeps {
+  /** The app's own Dapr sidecar, e.g. http://127.0.0.1:3500. */
+  daprHttpUrl: string;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
 }
 
-export function createDaprClient(host: string, httpPort: number): DaprClient {
-  return new DaprClient({
-    daprHost: host,
-    daprPort: String(httpPort),
-    communicationProtocol: CommunicationProtocolEnum.HTTP,
-  });
+/**
+ * Publishes through the app's Dapr sidecar (its HTTP publish API). The event already is a
+ * CloudEvent, so it goes out as `application/cloudevents+json` and Dapr keeps our id, sequence
+ * and extensions. The user id is the Kafka partition key: one user's events stay on one
+ * partition.
+ *
+ * The mutation's trace context goes as the request's `traceparent` header: Dapr writes the
+ * CloudEvent's `traceparent` from the trace of the publish request (a `traceparent` in the body
+ * or in `cloudevent.traceparent` metadata is replaced), so only the header keeps one trace from
+ * the mutation to the client. @dapr/dapr's client cannot set request headers, hence plain HTTP.
+ */
+export function createDaprPublisher({
+  daprHttpUrl,
+  timeoutMs = 10_000,
+  fetch: fetchFn = fetch,
+}: DaprPublisherDeps): EventPublisher {
+  return {
+    async publish(topic, event) {
+      const url =
+        `${daprHttpUrl}/v1.0/publish/${PUBSUB_NAME}/${topic}` +
+        `?metadata.partitionKey=${encodeURIComponent(event.userid)}`;
+      const res = await fetchFn(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/cloudevents+json',
+          ...(event.traceparent ? { traceparent: event.traceparent } : {}),
+        },
+        body: JSON.stringify(event),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      if (!res.ok) {
+        const detail = (await res.text()).slice(0, 500);
+        throw new Error(`Dapr publish to ${topic} failed: HTTP ${res.status} ${detail}`);
+      }
+    },
+  };
 }

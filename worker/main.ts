@@ -12,7 +12,7 @@ import { outboxStats } from '../db/outbox.js';
 import { registerOutboxMetrics } from './outbox-metrics.js';
 import { createLifecycle, fatal } from '../platform/lifecycle.js';
 import { createLogger, type Logger } from '../platform/logger.js';
-import { createDaprClient, createDaprPublisher } from '../platform/publisher.js';
+import { createDaprPublisher } from '../platform/publisher.js';
 import { WorkerConfig } from './config.js';
 import { createEventDelivery } from './deliver-event.js';
 import { createRelay } from './relay.js';
@@ -30,7 +30,6 @@ async function main(): Promise<void> {
     createSql(config.DATABASE_URL, { applicationName: 'tickler-worker' }),
     (s) => s.end({ timeout: 5 }),
   );
-  const dapr = createDaprClient(config.DAPR_HOST, config.DAPR_HTTP_PORT);
   // A worker may start before its Temporal server (or during an outage): wait for it.
   const clientConnection = life.add(
     'temporal client',
@@ -76,7 +75,9 @@ async function main(): Promise<void> {
   if (config.RELAY) {
     const deliveries = createEventDelivery({
       temporal,
-      publisher: createDaprPublisher(dapr),
+      publisher: createDaprPublisher({
+        daprHttpUrl: `http://${config.DAPR_HOST}:${config.DAPR_HTTP_PORT}`,
+      }),
       taskQueue: config.TASK_QUEUE,
     });
     // One relay per destination: a Dapr or Kafka outage never delays a reminder's signal.
