@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import postgres from 'postgres';
 import { migrate } from '../db/migrate.js';
 import { createSql } from '../db/sql.js';
+import { writeLocalDaprConfig } from './dapr-config.js';
 import { isListening, type AppId, type StackPorts } from './ports.js';
 import type { ProcessGroup } from './processes.js';
 import { httpOk, waitFor } from './wait.js';
@@ -241,11 +242,13 @@ export async function startSidecar(ctx: ComponentContext, appId: AppId): Promise
       '--resources-path',
       join(ctx.paths.root, 'dapr/subscriptions'),
       '--config',
-      join(ctx.paths.root, 'dapr/config.yaml'),
+      writeLocalDaprConfig(ctx.paths.root, ctx.paths.state),
       '--log-level',
       'warn',
     ],
     env: {
+      // The address the sidecar registers for service invocation: loopback, like everything else.
+      DAPR_HOST_IP: '127.0.0.1',
       KAFKA_BROKERS: `127.0.0.1:${ctx.ports.kafka}`,
       // One Kafka consumer group per sync-service instance (dapr/components/pubsub-broadcast.yaml).
       POD_NAME: `${appId}-${appPort ?? p.http}`,
