@@ -9,8 +9,10 @@ import {
 } from '../platform/dapr-subscriber.js';
 import { registerHealth, type ReadinessCheck } from '../platform/health.js';
 import { createHttpApp } from '../platform/http.js';
+import { registerHttpErrors } from '../platform/http-errors.js';
 import { registerMetrics } from '../platform/metrics.js';
 import type { Logger } from '../platform/logger.js';
+import { registerHistoryRoutes } from './history-routes.js';
 
 export interface AuditDeps {
   sql: Sql;
@@ -30,6 +32,7 @@ export const DEAD_LETTER_ROUTE = '/events/dead-letters';
 export function buildAuditService({ sql, log, readiness = {} }: AuditDeps): FastifyInstance {
   const app = createHttpApp(log);
   registerMetrics(app, 'audit-service');
+  registerHttpErrors(app, log);
   acceptCloudEvents(app);
   // Appending is idempotent on the event id: a redelivered event leaves one entry.
   const append = async (event: Parameters<typeof appendAuditEvent>[1]): Promise<void> => {
@@ -41,6 +44,9 @@ export function buildAuditService({ sql, log, readiness = {} }: AuditDeps): Fast
     const kept = await appendDeadLetter(sql, message);
     log.warn({ messageId: message.id, topic: message.topic, kept }, 'dead letter kept');
   });
+  // Read by the api (Task.history, history) and the sync-service (replay) through Dapr service
+  // invocation.
+  registerHistoryRoutes(app, sql);
   registerHealth(app, { postgres: () => sql`SELECT 1`, ...readiness });
   return app;
 }

@@ -36,6 +36,62 @@ export async function listAuditEvents(
   return rows.map((r) => ({ ...r, sequence: Number(r.sequence) }));
 }
 
+export interface HistoryRow {
+  event: TicklerEvent;
+  recordedAt: Date;
+}
+
+/**
+ * A page of the user's log, newest first (descending sequence: the user's own order of
+ * changes), filtered by subject, types and time of the change. `beforeSequence` continues a page.
+ */
+export async function listHistory(
+  db: Db,
+  userId: UserId,
+  q: {
+    subject?: string | undefined;
+    types?: readonly string[] | undefined;
+    since?: Date | undefined;
+    until?: Date | undefined;
+    beforeSequence?: number | undefined;
+    limit: number;
+  },
+): Promise<HistoryRow[]> {
+  return db<HistoryRow[]>`
+    SELECT event, recorded_at
+    FROM audit.events
+    WHERE user_id = ${userId}
+      ${q.subject ? db`AND subject = ${q.subject}` : db``}
+      ${q.types?.length ? db`AND type IN ${db(q.types)}` : db``}
+      ${q.since ? db`AND occurred_at >= ${q.since}` : db``}
+      ${q.until ? db`AND occurred_at < ${q.until}` : db``}
+      ${q.beforeSequence !== undefined ? db`AND sequence < ${q.beforeSequence}` : db``}
+    ORDER BY sequence DESC
+    LIMIT ${q.limit}`;
+}
+
+/**
+ * The user's stored events after a sequence, ascending, and the greatest sequence recorded for
+ * them (0 if none), read in one statement, so the head is never behind the page.
+ */
+export async function listEventsAfter(
+  db: Db,
+  userId: UserId,
+  after: number,
+  limit: number,
+): Promise<{ events: TicklerEvent[]; head: number }> {
+  const [row] = await db<{ head: string; events: TicklerEvent[] }[]>`
+    WITH page AS (
+      SELECT sequence, event FROM audit.events
+      WHERE user_id = ${userId} AND sequence > ${after}
+      ORDER BY sequence
+      LIMIT ${limit})
+    SELECT
+      (SELECT coalesce(max(sequence), 0) FROM audit.events WHERE user_id = ${userId}) AS head,
+      coalesce((SELECT jsonb_agg(event ORDER BY sequence) FROM page), '[]'::jsonb) AS events`;
+  return { events: row!.events, head: Number(row!.head) };
+}
+
 /** Keeps a dead-lettered message as it arrived; true unless its id was already kept. */
 export async function appendDeadLetter(
   db: Db,
