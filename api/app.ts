@@ -12,6 +12,7 @@ import type { Logger } from '../platform/logger.js';
 import { registerMetrics } from '../platform/metrics.js';
 import { requestContext, traceIdOf, validTraceparent } from '../platform/request-context.js';
 import type { ApiContext } from './context.js';
+import { historyUnavailable, type HistoryClient } from './history-client.js';
 import { schema } from './schema/index.js';
 
 export interface ApiDeps {
@@ -21,6 +22,8 @@ export interface ApiDeps {
   /** Serve GraphiQL on GET /graphql (development), optionally with headers filled in. */
   graphiql?: false | { defaultHeaders?: string };
   readiness?: Record<string, ReadinessCheck>;
+  /** Where Task.history and history read from; without it they answer UNAVAILABLE. */
+  history?: HistoryClient;
 }
 
 export const QUERY_LIMITS = { maxDepth: 10, maxCost: 5000 } as const;
@@ -39,6 +42,7 @@ export function buildApi({
   log,
   graphiql = false,
   readiness = {},
+  history = historyUnavailable,
 }: ApiDeps): FastifyInstance {
   const app = createHttpApp(log);
   registerMetrics(app, 'api');
@@ -63,6 +67,7 @@ export function buildApi({
       return {
         userId,
         sql,
+        history,
         traceparent: validTraceparent(request.headers.get('traceparent') ?? undefined),
       };
     },

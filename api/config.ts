@@ -8,6 +8,10 @@ export const ApiConfig = JwtConfig.and(
     PORT: Port.default(4000),
     DAPR_HOST: z.string().default('127.0.0.1'),
     DAPR_HTTP_PORT: Port.default(3500),
+    /** The audit service's Dapr app id, invoked for Task.history and history. */
+    AUDIT_APP_ID: z.string().min(1).default('audit-service'),
+    /** How long a history call may take before it is answered UNAVAILABLE. */
+    AUDIT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
     GRAPHIQL: z
       .enum(['true', 'false'])
       .default('false')

@@ -1,9 +1,12 @@
 import type { UserId } from '../domain/ids.js';
 import type { Sql } from '../db/sql.js';
+import type { HistoryClient } from './history-client.js';
 
 /** What every resolver gets: the authenticated caller and the dependencies it may use. */
 export interface ApiContext {
   userId: UserId;
   traceparent: string | undefined;
   sql: Sql;
+  /** The audit service's history, through Dapr service invocation. */
+  history: HistoryClient;
 }

@@ -5,6 +5,7 @@ import { createLifecycle, fatal } from '../platform/lifecycle.js';
 import { createLogger } from '../platform/logger.js';
 import { buildApi } from './app.js';
 import { ApiConfig } from './config.js';
+import { createHistoryClient } from './history-client.js';
 
 async function main(): Promise<void> {
   const config = readConfig(ApiConfig, process.env);
@@ -19,6 +20,12 @@ async function main(): Promise<void> {
     sql,
     log,
     verifier: verifierFromConfig(config),
+    history: createHistoryClient({
+      daprHost: config.DAPR_HOST,
+      daprHttpPort: config.DAPR_HTTP_PORT,
+      appId: config.AUDIT_APP_ID,
+      timeoutMs: config.AUDIT_TIMEOUT_MS,
+    }),
     graphiql: config.GRAPHIQL
       ? {
           defaultHeaders: config.GRAPHIQL_TOKEN

@@ -1,4 +1,5 @@
 import { badInput } from '../../domain/errors.js';
+import { HistoryArgs } from '../../domain/history.js';
 import { isUuid, TaskId } from '../../domain/ids.js';
 import { TasksArgs } from '../../domain/task-query.js';
 import { ReminderInput, SnoozeInput, type Delivery } from '../../domain/reminder.js';
@@ -8,6 +9,7 @@ import { parseInput } from '../../domain/validation.js';
 import { markRead } from '../../db/notifications.js';
 import { deliveriesOf } from '../../db/reminders.js';
 import { findTask, tagCounts } from '../../db/tasks.js';
+import { historyConnection } from '../history.js';
 import { listNotificationConnection, NotificationsArgs } from '../notifications.js';
 import { nextReminderAt, presentReminder } from '../reminders-view.js';
 import {
@@ -73,6 +75,8 @@ export const resolvers = {
         ctx.userId,
         parseInput(NotificationsArgs, args, ''),
       )) satisfies Args<unknown>,
+    history: ((_, args, ctx) =>
+      historyConnection(ctx, parseInput(HistoryArgs, args, ''))) satisfies Args<unknown>,
     ...seriesResolvers.Query,
   },
   Mutation: {
@@ -150,5 +154,8 @@ export const resolvers = {
     completedAt: (t: Task) => iso(t.completedAt),
     createdAt: (t: Task) => iso(t.createdAt),
     updatedAt: (t: Task) => iso(t.updatedAt),
+    // The task was found for the caller, so its id scopes the history to it.
+    history: (t: Task, args: unknown, ctx: ApiContext) =>
+      historyConnection(ctx, parseInput(HistoryArgs, args, ''), t.id),
   },
 };

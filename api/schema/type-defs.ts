@@ -5,6 +5,8 @@ export const typeDefs = /* GraphQL */ `
   scalar DateTime
   "An ISO-8601 duration in weeks, days, hours, minutes or seconds: PT30M, P1DT2H"
   scalar Duration
+  "Any JSON value: a field's value as the history recorded it."
+  scalar JSON
 
   type Query {
     "The authenticated caller."
@@ -45,6 +47,14 @@ export const typeDefs = /* GraphQL */ `
     BAD_USER_INPUT says what could not be read.
     """
     parseRecurrence(text: String!, timeZone: String!): ParsedRecurrence!
+    """
+    The caller's history: every recorded change to their tasks, reminders and series, newest
+    first, with who made it and each changed field before and after. It is read from the audit
+    log, which receives each change as an event, so an entry appears shortly after its change.
+    Another user's task id finds nothing. first is 1 to 100. UNAVAILABLE when the audit service
+    cannot be reached.
+    """
+    history(filter: HistoryFilter, first: Int = 20, after: String): HistoryConnection!
   }
 
   type Mutation {
@@ -382,6 +392,72 @@ export const typeDefs = /* GraphQL */ `
     updatedAt: DateTime!
     "Increments on every change; pass it as expectedVersion for optimistic concurrency."
     version: Int!
+    "What happened to this task, newest first (see Query.history)."
+    history(first: Int = 20, after: String): HistoryConnection!
+  }
+
+  type HistoryConnection {
+    edges: [HistoryEdge!]!
+    pageInfo: PageInfo!
+  }
+
+  type HistoryEdge {
+    cursor: String!
+    node: HistoryEntry!
+  }
+
+  "One recorded change."
+  type HistoryEntry {
+    "The event's id."
+    id: ID!
+    "The caller's event sequence: every change of theirs gets the next number."
+    sequence: Int!
+    "What happened: task.created, task.updated, task.completed, task.reopened, task.deleted, reminder.fired, reminder.missed, reminder.snoozed, reminder.dismissed, reminder.digest, series.created, series.updated."
+    action: String!
+    actor: HistoryActor!
+    "What the entry is about: a task, a series, or a quiet-hours digest."
+    subject: ID!
+    "The task, when the subject is one."
+    taskId: ID
+    "When the change was made."
+    occurredAt: DateTime!
+    "When the audit log recorded it."
+    recordedAt: DateTime!
+    """
+    Each changed field before and after. A creation lists the created fields with before null;
+    reminder events list what happened (fireAt, firedAt, late, snoozedUntil...) the same way.
+    """
+    changes: [FieldChange!]!
+  }
+
+  type HistoryActor {
+    kind: ActorKind!
+    "The user's id for USER; null for SYSTEM."
+    id: ID
+  }
+
+  enum ActorKind {
+    "The user, through the API."
+    USER
+    "Tickler itself: reminders firing, series creating occurrences, digests."
+    SYSTEM
+  }
+
+  type FieldChange {
+    field: String!
+    before: JSON
+    after: JSON
+  }
+
+  input HistoryFilter {
+    "Only this task's entries."
+    taskId: ID
+    "Only these actions (task.updated, reminder.fired, ...)."
+    actions: [String!]
+    "Changes made at or after this instant."
+    since: DateTime
+    "Changes made before this instant."
+    until: DateTime
   }
 
   type TaskConnection {
