@@ -58,7 +58,7 @@ export type Destination = 'signal' | 'publish';
 
 /**
  * The next events still owed to `destination`, oldest first. One waits while an older event of
- * the same subject is still owed there, which keeps delivery ordered per task even across relay
+ * the same subject is still owed there (a quarantined one no longer is), which keeps delivery ordered per task even across relay
  * replicas; SKIP LOCKED lets replicas share the work without blocking each other. The lock is
  * on the (event, destination) row, so the two destinations never wait for each other.
  */
@@ -71,12 +71,13 @@ export async function claimPending(
     SELECT o.id, o.position, o.topic, o.subject, o.event, d.attempts
     FROM outbox_deliveries d JOIN outbox o ON o.id = d.event_id
     WHERE d.destination = ${destination}
-      AND d.delivered_at IS NULL
+      AND d.delivered_at IS NULL AND d.quarantined_at IS NULL
       AND d.next_attempt_at <= now()
       AND NOT EXISTS (
         SELECT 1 FROM outbox_deliveries earlier
         WHERE earlier.destination = d.destination AND earlier.subject = d.subject
-          AND earlier.delivered_at IS NULL AND earlier.position < d.position)
+          AND earlier.delivered_at IS NULL AND earlier.quarantined_at IS NULL
+          AND earlier.position < d.position)
     ORDER BY d.position
     LIMIT ${limit}
     FOR UPDATE OF d SKIP LOCKED`;
@@ -107,18 +108,42 @@ export async function markFailed(
     WHERE event_id = ${id} AND destination = ${destination}`;
 }
 
+/**
+ * Gives up on a delivery that can never succeed: it is no longer claimed and no longer holds
+ * back its subject; `reason` stays in last_error (migration 0009 says how to retry it).
+ */
+export async function markQuarantined(
+  db: Db,
+  id: string,
+  reason: string,
+  destination: Destination = 'publish',
+): Promise<void> {
+  await db`
+    UPDATE outbox_deliveries
+    SET quarantined_at = now(), attempts = attempts + 1, last_error = ${reason.slice(0, 2000)}
+    WHERE event_id = ${id} AND destination = ${destination}`;
+}
+
 export interface OutboxStats {
   destination: Destination;
+  /** Still owed and still being tried. */
   pending: number;
   /** Age of the oldest event still owed to this destination; null when none is. */
   oldestPendingAgeMs: number | null;
+  /** Given up on (see markQuarantined): each needs an operator. */
+  quarantined: number;
 }
 
-/** The relay's lag, per destination: how much is owed and for how long. */
+/** The relay's lag, per destination: how much is owed and for how long, and what was given up. */
 export async function outboxStats(db: Db): Promise<OutboxStats[]> {
-  const rows = await db<{ destination: Destination; pending: string; oldestMs: string | null }[]>`
-    SELECT d.destination, count(*) AS pending,
-           (extract(epoch FROM now() - min(o.created_at)) * 1000)::bigint AS oldest_ms
+  const rows = await db<
+    { destination: Destination; pending: string; oldestMs: string | null; quarantined: string }[]
+  >`
+    SELECT d.destination,
+           count(*) FILTER (WHERE d.quarantined_at IS NULL) AS pending,
+           (extract(epoch FROM now() - min(o.created_at) FILTER (WHERE d.quarantined_at IS NULL))
+             * 1000)::bigint AS oldest_ms,
+           count(*) FILTER (WHERE d.quarantined_at IS NOT NULL) AS quarantined
     FROM outbox_deliveries d JOIN outbox o ON o.id = d.event_id
     WHERE d.delivered_at IS NULL
     GROUP BY d.destination`;
@@ -128,6 +153,7 @@ export async function outboxStats(db: Db): Promise<OutboxStats[]> {
       destination,
       pending: Number(row?.pending ?? 0),
       oldestPendingAgeMs: row?.oldestMs == null ? null : Number(row.oldestMs),
+      quarantined: Number(row?.quarantined ?? 0),
     };
   });
 }

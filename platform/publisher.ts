@@ -1,3 +1,4 @@
+import { AppError, ErrorCode } from '../domain/errors.js';
 import type { TicklerEvent, Topic } from '../domain/events.js';
 
 export interface EventPublisher {
@@ -44,8 +45,10 @@ export function createDaprPublisher({
         signal: AbortSignal.timeout(timeoutMs),
       });
       if (!res.ok) {
-        const detail = (await res.text()).slice(0, 500);
-        throw new Error(`Dapr publish to ${topic} failed: HTTP ${res.status} ${detail}`);
+        const detail = `Dapr publish to ${topic} failed: HTTP ${res.status} ${(await res.text()).slice(0, 500)}`;
+        // 400: Dapr refused this message itself (not a CloudEvent it can read). Anything else
+        // (no such component, Kafka away, timeouts) is the environment's, and worth retrying.
+        throw res.status === 400 ? new AppError(ErrorCode.BAD_EVENT, detail) : new Error(detail);
       }
     },
   };

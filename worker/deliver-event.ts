@@ -1,7 +1,13 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { OutboxRow } from '../db/outbox.js';
-import type { SeriesChangeKind, TaskSnapshotV1, TicklerEvent } from '../domain/events.js';
+import { AppError, ErrorCode } from '../domain/errors.js';
+import {
+  parseEvent,
+  type SeriesChangeKind,
+  type TaskSnapshotV1,
+  type TicklerEvent,
+} from '../domain/events.js';
 import { fireAtOf, isArmed } from '../domain/reminder.js';
 import type { EventPublisher } from '../platform/publisher.js';
 import {
@@ -32,6 +38,20 @@ import {
   stopSignal,
 } from '../workflows/series-contract.js';
 import { seriesWorkflow } from '../workflows/series.js';
+
+/** The stored event, if this build can read it; otherwise it can never be delivered. */
+function readable(row: OutboxRow): TicklerEvent {
+  const parsed = parseEvent(row.event);
+  if (!parsed.ok) throw new AppError(ErrorCode.BAD_EVENT, `unreadable event: ${parsed.reason}`);
+  return parsed.event;
+}
+
+const GRPC_INVALID_ARGUMENT = 3;
+const isServiceError = (err: unknown, code: number): boolean =>
+  typeof err === 'object' &&
+  err !== null &&
+  ((err as { code?: unknown }).code === code ||
+    (err as { cause?: { code?: unknown } }).cause?.code === code);
 
 type SeriesSignalDef =
   typeof editSignal | typeof occurrenceCompletedSignal | typeof occurrenceDeletedSignal;
@@ -176,7 +196,20 @@ export function createEventDelivery({
   }
 
   return {
-    signal: async (row: OutboxRow): Promise<void> => signalWorkflows(row.event),
-    publish: async (row: OutboxRow): Promise<void> => publisher.publish(row.topic, row.event),
+    signal: async (row: OutboxRow): Promise<void> => {
+      try {
+        await signalWorkflows(readable(row));
+      } catch (err) {
+        // Temporal refuses the request itself (too large, malformed): it will refuse it again.
+        if (isServiceError(err, GRPC_INVALID_ARGUMENT))
+          throw new AppError(ErrorCode.BAD_EVENT, `Temporal refused it: ${(err as Error).message}`);
+        throw err;
+      }
+    },
+    publish: async (row: OutboxRow): Promise<void> => {
+      readable(row);
+      // As stored: the consumers read the same contract, and nothing is dropped on the way.
+      await publisher.publish(row.topic, row.event);
+    },
   };
 }

@@ -1,7 +1,9 @@
+import { AppError, ErrorCode } from '../domain/errors.js';
 import {
   claimPending,
   markDelivered,
   markFailed,
+  markQuarantined,
   type Destination,
   type OutboxRow,
 } from '../db/outbox.js';
@@ -10,7 +12,10 @@ import type { Logger } from '../platform/logger.js';
 
 export interface RelayDeps {
   sql: Sql;
-  /** Delivers one row's side effects; throws to have the row retried later. */
+  /**
+   * Delivers one row's side effects; throws to have the row retried later, or an AppError with
+   * code BAD_EVENT when it can never succeed (the row is then quarantined, not retried).
+   */
   deliver: (row: OutboxRow) => Promise<void>;
   log: Logger;
   batchSize?: number;
@@ -67,6 +72,15 @@ export function createRelay({
             await markDelivered(tx, row.id, destination);
           } catch (err) {
             const message = err instanceof Error ? err.message : String(err);
+            if (err instanceof AppError && err.code === ErrorCode.BAD_EVENT) {
+              // Poison: retrying cannot help, and waiting on it would stall its task for good.
+              log.error(
+                { eventId: row.id, type: row.event.type, err: message },
+                `outbox ${destination} quarantined: undeliverable`,
+              );
+              await markQuarantined(tx, row.id, message, destination);
+              continue;
+            }
             log.warn(
               { eventId: row.id, type: row.event.type, attempts: row.attempts + 1, err: message },
               `outbox ${destination} failed; will retry`,

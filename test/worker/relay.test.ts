@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { insertOutbox, type OutboxRow } from '../../db/outbox.js';
+import { insertOutbox, outboxStats, type OutboxRow } from '../../db/outbox.js';
+import { AppError, ErrorCode } from '../../domain/errors.js';
 import { buildEvent, topicOf, type TicklerEvent } from '../../domain/events.js';
 import type { EventId, TaskId, UserId } from '../../domain/ids.js';
 import { createLogger } from '../../platform/logger.js';
@@ -248,6 +249,36 @@ describe('outbox relay', () => {
         fake.callsFor(e.id).map((c) => c.attempts),
         [...Array(state.attempts).keys()],
       );
+    } finally {
+      await fake.relay.stop();
+    }
+  });
+
+  test('a poison row is quarantined with its reason and no longer holds back its subject', async () => {
+    const fake = fakeRelay({ sweepMs: 100, maxBackoffMs: 200 });
+    const subject = randomUUID() as TaskId;
+    const poison = await insert(event(subject, 'poison'));
+    const next = await insert(event(subject, 'after the poison'));
+    fake.behave(async (row) => {
+      if (row.id === poison.id)
+        throw new AppError(ErrorCode.BAD_EVENT, 'Dapr refused it: HTTP 400');
+    });
+    await fake.relay.start();
+    try {
+      await eventually(
+        'the next row of the subject delivered',
+        async () => ((await stateOf(next.id)).delivered ? true : undefined),
+        10_000,
+      );
+      await settle(500);
+      assert.equal(fake.callsFor(poison.id).length, 1, 'tried once, never again');
+      const [row] = await db.sql<{ quarantinedAt: Date | null; lastError: string | null }[]>`
+        SELECT quarantined_at, last_error FROM outbox_deliveries
+        WHERE event_id = ${poison.id} AND destination = 'publish'`;
+      assert.ok(row?.quarantinedAt, 'quarantined');
+      assert.equal(row.lastError, 'Dapr refused it: HTTP 400');
+      const stats = await outboxStats(db.sql);
+      assert.equal(stats.find((s) => s.destination === 'publish')!.quarantined, 1);
     } finally {
       await fake.relay.stop();
     }
