@@ -112,10 +112,12 @@ async function main(): Promise<void> {
     for (;;) {
       const cold = subscribers.filter((s) => s.received.size === 0).length;
       if (cold === 0) break;
-      if (Date.now() > warmDeadline)
+      if (Date.now() > warmDeadline) {
+        const failed = subscribers.filter((s) => s.failure);
         throw new Error(
-          `${cold} subscribers never received a warm-up event (${describeOpenLoop(warm)})`,
+          `${cold} subscribers never received a warm-up event; ${failed.length} failed${failed[0] ? ` (first: ${failed[0].failure})` : ''}; warm-up mutations: ${describeOpenLoop(warm)}`,
         );
+      }
       await sleep(250);
     }
     console.log(
