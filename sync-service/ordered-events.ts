@@ -14,7 +14,10 @@ export interface StreamLimits {
    * published can hold one open that long (the relay retries every row, backing off to 60 s).
    */
   gapGiveUpMs: number;
-  /** After catching up, how long the audit log is still polled for events it had not yet stored. */
+  /**
+   * After catching up from a cursor, how long the audit log is still looked at (with growing
+   * pauses) for events this replica saw before the client came but the audit log had not stored.
+   */
   settleMs: number;
   replayPageSize: number;
   /** How long the first catch-up may keep failing before the subscription ends with an error. */
@@ -87,21 +90,27 @@ async function* follow(
   // Listen before reading the audit log, so nothing falls between the two.
   const unsubscribe = hub.subscribe(userId, (e) => inbox.add(e));
   try {
+    // Without a cursor the stream starts after the latest recorded event: nothing to replay.
+    const fromNow = deps.after === undefined;
     const start =
       deps.after ??
       (await catchUpRead(deps, () => source.eventsAfter(userId, LATEST, 1, signal), signal)).head;
     inbox.advance(start + 1);
 
     // First page: must succeed (retried for a while), else the client gets an error and retries.
-    let page: TicklerEvent[] | undefined = (
-      await catchUpRead(
-        deps,
-        () => source.eventsAfter(userId, start, limits.replayPageSize, signal),
-        signal,
-      )
-    ).events;
-    let catchingUp = true;
-    let settleUntil = 0;
+    let page: TicklerEvent[] | undefined = fromNow
+      ? undefined
+      : (
+          await catchUpRead(
+            deps,
+            () => source.eventsAfter(userId, start, limits.replayPageSize, signal),
+            signal,
+          )
+        ).events;
+    let catchingUp = !fromNow;
+    // After catching up, the audit log is looked at again after 0.5, 1, 2, 4 s (within settleMs).
+    let settleWaitMs = 0;
+    let settleLeftMs = 0;
     let gapSince: number | undefined;
     let failedFills = 0;
 
@@ -132,7 +141,8 @@ async function* follow(
         if (full && progressed) page = await fill(deps, inbox.floor - 1, signal);
         if (catchingUp && !page) {
           catchingUp = false;
-          settleUntil = now() + limits.settleMs;
+          settleWaitMs = 500;
+          settleLeftMs = limits.settleMs;
         }
         if (page) continue;
       }
@@ -150,12 +160,13 @@ async function* follow(
       if (inbox.size === 0) {
         // Nothing early is waiting. Right after catching up, the audit log may still be
         // storing events this replica saw live before the client came: look again for a while.
-        const settling = settleUntil - now();
-        if (settling <= 0) {
+        if (settleWaitMs === 0 || settleWaitMs > settleLeftMs) {
           await inbox.waitForAny(Infinity, signal);
           continue;
         }
-        await inbox.waitForAny(Math.min(1_000, settling), signal);
+        await inbox.waitForAny(settleWaitMs, signal);
+        settleLeftMs -= settleWaitMs;
+        settleWaitMs *= 2;
         if (inbox.size === 0 && !signal.aborted) page = await fill(deps, inbox.floor - 1, signal);
         continue;
       }

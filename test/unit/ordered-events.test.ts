@@ -51,7 +51,7 @@ function fakeAudit(stored: number[]) {
 const limits: StreamLimits = {
   ...defaultStreamLimits,
   gapWaitMs: 20,
-  settleMs: 200,
+  settleMs: 2_000,
   replayPageSize: 3,
   replayRetryMs: 300,
 };
