@@ -10,12 +10,13 @@ import { CLIENT_KINDS, openSubscriber, type Subscriber } from './subscribers.js'
 
 // Live fan-out through the sync service (issue 6's first benchmark; not a test):
 //   npm run bench:fanout -- --subs 1000 --users 100 --rate 100 [--seconds 60] [--drain 30]
-//     [--client graphql-ws|raw] [--max-in-flight 256] [--connect-concurrency 200]
+//     [--settle 20] [--client graphql-ws|raw] [--max-in-flight 256] [--connect-concurrency 200]
 // On a throwaway stack: opens `subs` WebSocket subscribers (taskEvents, no arguments) spread
 // evenly over `users` users on the one sync-service instance, waits until each has received a
-// warm-up event (the Kafka consumer groups are up), then drives `rate` createTask mutations per
-// second through the api's GraphQL endpoint for `seconds`, round-robin over the users, open
-// loop (by the clock; at most max-in-flight outstanding, the rest counted as skipped).
+// warm-up event (the Kafka consumer groups are up) and `settle` seconds more, then drives
+// `rate` createTask mutations per second through the api's GraphQL endpoint for `seconds`,
+// round-robin over the users, open loop (by the clock; at most max-in-flight outstanding, the
+// rest counted as skipped).
 // latency = receipt by a subscriber (Date.now() in this process) − the event's `time`, which
 // appendEvent takes inside the mutation's transaction just before its commit (same host
 // clock): commit-to-receipt plus the few milliseconds the transaction still ran.
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
   const rate = argValue('rate', 100);
   const seconds = argValue('seconds', 60);
   const drainS = argValue('drain', 30);
+  const settleS = argValue('settle', 20);
   const maxInFlight = argValue('max-in-flight', 256);
   const connectConcurrency = argValue('connect-concurrency', 200);
   const client = argString('client', CLIENT_KINDS, 'graphql-ws');
@@ -121,14 +123,19 @@ async function main(): Promise<void> {
       await sleep(250);
     }
     console.log(
-      `warm-up: every socket has an event, ${((Date.now() - t0) / 1000).toFixed(1)} s after the first connect`,
+      `warm-up: every socket has an event, ${((Date.now() - t0) / 1000).toFixed(1)} s after the first connect; settling ${settleS} s`,
     );
+    // A new subscription keeps reading the audit log for a while after catching up (the sync
+    // service's settle period: one read per subscription per second); measuring during that
+    // storm would measure the connects, not the fan-out. --settle 0 measures it.
+    await sleep(settleS * 1000);
 
     // The measured load.
     let peakRss = rssMb(syncPid);
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(syncPid))), 1000);
     const cpu0 = cpuByProcess();
     const loadStart = performance.now();
+    const loadStartMs = Date.now();
     const driven = await runOpenLoop({
       rate,
       seconds,
@@ -178,6 +185,33 @@ async function main(): Promise<void> {
         }
       }
     }
+    // Latency by when the event happened: steady, or growing (a queue building up somewhere)?
+    const windows = new Map<number, number[]>();
+    for (const e of events) {
+      const w = Math.floor((Date.parse(e.time) - loadStartMs) / 10_000);
+      for (const s of bySubscriberOf.get(e.userId)!) {
+        const at = s.received.get(e.id);
+        if (at === undefined) continue;
+        const xs = windows.get(w) ?? [];
+        xs.push(at - Date.parse(e.time));
+        windows.set(w, xs);
+      }
+    }
+    console.log(
+      `latency by 10 s window of the load (p50/p99 ms): ${[...windows]
+        .sort((a, b) => a[0] - b[0])
+        .map(([w, xs]) => {
+          const sorted = sortNumbers(xs);
+          return `${w * 10}s ${quantile(sorted, 0.5)}/${quantile(sorted, 0.99)}`;
+        })
+        .join(', ')}`,
+    );
+    // The sync service's own view (sync-service/metrics.ts), when it has one.
+    const metrics = await fetch(`http://127.0.0.1:${stack.ports.sync}/metrics`)
+      .then((r) => (r.ok ? r.text() : ''))
+      .catch(() => '');
+    const own = metrics.split('\n').filter((l) => l.startsWith('sync_') && !l.includes('_bucket'));
+    if (own.length) console.log(`sync-service metrics: ${own.join('; ')}`);
     const lat = sortNumbers(fromTime);
     const afterResponse = sortNumbers(fromResponse);
     const duplicates = subscribers.reduce((n, s) => n + s.duplicates, 0);
