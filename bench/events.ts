@@ -80,6 +80,36 @@ async function main(): Promise<void> {
       const body = (await res.json()) as { errors?: unknown };
       if (!res.ok || body.errors) throw new Error(`${res.status} ${JSON.stringify(body.errors)}`);
     };
+    // The Dapr sidecars' own histograms: how long the relay's publish calls took (worker's
+    // sidecar → Kafka) and how long the audit service took per delivered message.
+    const hopLatencies = async () => {
+      const read = async (app: 'worker' | 'audit-service', metric: string) => {
+        const text = await fetch(`http://127.0.0.1:${stack.ports.dapr[app].metrics}/metrics`)
+          .then((r) => (r.ok ? r.text() : ''))
+          .catch(() => '');
+        let sum = 0;
+        let count = 0;
+        for (const line of text.split('\n')) {
+          const m = /^(\w+)_(sum|count)\{[^}]*\} (\S+)$/.exec(line);
+          if (m?.[1] !== metric) continue;
+          if (m[2] === 'sum') sum += Number(m[3]);
+          else count += Number(m[3]);
+        }
+        return { sum, count };
+      };
+      return {
+        publish: await read('worker', 'dapr_component_pubsub_egress_latencies'),
+        deliver: await read('audit-service', 'dapr_component_pubsub_ingress_latencies'),
+      };
+    };
+    type Hops = Awaited<ReturnType<typeof hopLatencies>>;
+    const describeHops = (a: Hops, b: Hops): string => {
+      const mean = (k: keyof Hops) => {
+        const n = b[k].count - a[k].count;
+        return n > 0 ? `${((b[k].sum - a[k].sum) / n).toFixed(1)} ms over ${n}` : 'n/a';
+      };
+      return `dapr: publish (relay → Kafka) mean ${mean('publish')}; delivery to the audit service mean ${mean('deliver')}`;
+    };
     const counts = async () => {
       const [row] = await sql<[{ committed: string; audited: string; unpublished: string }]>`
         SELECT (SELECT count(*) FROM outbox) AS committed,
@@ -117,6 +147,7 @@ async function main(): Promise<void> {
       const tag = `events r${rate}`;
       console.log(`step ${rate}/s:`);
       const cpu0 = cpuByProcess();
+      const hops0 = await hopLatencies();
       const t0 = performance.now();
       const sampler = setInterval(() => {
         counts()
@@ -136,6 +167,7 @@ async function main(): Promise<void> {
       const loadS = (performance.now() - t0) / 1000;
       console.log(`  mutations: ${describeOpenLoop(driven)}`);
       console.log(`  ${describeCpu(cpu0, cpuByProcess(), loadS)}; load average ${load()}`);
+      console.log(`  ${describeHops(hops0, await hopLatencies())}`);
       const left = await drain(30, 600);
       console.log(
         `  drained ${((performance.now() - t0) / 1000 - loadS).toFixed(0)} s after the load${left ? `; ${left} events still not audited` : ''}`,
