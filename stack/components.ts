@@ -215,11 +215,16 @@ const appPorts = (ports: StackPorts): Record<AppId, number | undefined> => ({
   'audit-service': ports.audit,
 });
 
-export async function startSidecar(ctx: ComponentContext, appId: AppId): Promise<void> {
+/** `name` tells a second instance of an app apart (its process and log file). */
+export async function startSidecar(
+  ctx: ComponentContext,
+  appId: AppId,
+  name: string = appId,
+): Promise<void> {
   const p = ctx.ports.dapr[appId];
   const appPort = appPorts(ctx.ports)[appId];
   ctx.group.start({
-    name: `dapr-${appId}`,
+    name: `dapr-${name}`,
     command: join(ctx.paths.tools, 'bin/daprd'),
     args: [
       '--mode',
@@ -328,9 +333,10 @@ export async function startService(
   appId: AppId,
   env: NodeJS.ProcessEnv,
   readyTimeoutMs = 90_000,
+  name: string = appId,
 ): Promise<void> {
   ctx.group.start({
-    name: appId,
+    name,
     command: process.execPath,
     args: ['--enable-source-maps', '--import', 'tsx', join(ctx.paths.root, appId, 'main.ts')],
     cwd: ctx.paths.root,
@@ -340,4 +346,29 @@ export async function startService(
     failed: ctx.failure,
     timeoutMs: readyTimeoutMs,
   });
+}
+
+/** Where one sync-service instance listens: its own port and its own sidecar's ports. */
+export interface SyncInstancePorts {
+  sync: number;
+  dapr: StackPorts['dapr']['sync-service'];
+}
+
+/**
+ * One sync-service instance with its own sidecar, named after its port like its POD_NAME: on
+ * the same ports it is the same replica again (same Kafka consumer group, same log files).
+ * `withSidecar: false` starts only the app, for an instance whose sidecar kept running.
+ */
+export async function startSyncInstance(
+  ctx: ComponentContext,
+  at: SyncInstancePorts,
+  env: ServiceEnv,
+  { withSidecar = true, name = `sync-service-${at.sync}` } = {},
+): Promise<void> {
+  const own: ComponentContext = {
+    ...ctx,
+    ports: { ...ctx.ports, sync: at.sync, dapr: { ...ctx.ports.dapr, 'sync-service': at.dapr } },
+  };
+  if (withSidecar) await startSidecar(own, 'sync-service', name);
+  await startService(own, 'sync-service', serviceEnv(own, 'sync-service', env), undefined, name);
 }

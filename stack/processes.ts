@@ -76,9 +76,20 @@ export function createProcessGroup(
     clearTimeout(timer);
   }
 
+  /** SIGKILL with no grace (a crash on purpose, for tests); not reported as unexpected. */
+  async function kill(m: Managed & { stopRequested?: boolean }): Promise<void> {
+    if (m.child.exitCode !== null || m.child.signalCode !== null) return;
+    m.stopRequested = true;
+    m.child.kill('SIGKILL');
+    await m.exited;
+  }
+
   return {
     start,
     stop,
+    kill,
+    /** The running process started under `name`, if any. */
+    find: (name: string): Managed | undefined => running.find((m) => m.name === name),
     async stopAll(): Promise<void> {
       stopping = true;
       for (const m of [...running].reverse()) await stop(m);

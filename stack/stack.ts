@@ -31,6 +31,8 @@ export interface StackOptions {
 export interface RunningStack {
   ports: StackPorts;
   databaseUrl: string;
+  /** What its components were started with: tests stop and start some of them again. */
+  ctx: ComponentContext;
   stop(): Promise<void>;
   killNow(): void;
 }
@@ -104,6 +106,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
   return {
     ports,
     databaseUrl: databaseUrl(ports),
+    ctx,
     stop: () => group.stopAll(),
     killNow: () => group.killAll(),
   };

@@ -7,6 +7,7 @@ import { cliFatal } from '../platform/lifecycle.js';
 import { ROOT, stackPaths } from './paths.js';
 import { testPorts } from './ports.js';
 import { startStack, type RunningStack } from './stack.js';
+import { startTestControl, type TestControl } from './test-control.js';
 
 // The test command: starts the real stack on free loopback ports with throwaway state, runs
 // every test file with node's test runner against it, and stops everything it started, also
@@ -27,9 +28,12 @@ async function main(): Promise<void> {
   const jwtSecret = randomBytes(32).toString('base64url');
   let ports = await testPorts();
   let stack: RunningStack | undefined;
+  let control: TestControl | undefined;
   let exitCode = 1;
 
   const cleanup = async () => {
+    await control?.close();
+    control = undefined;
     await stack?.stop();
     stack = undefined;
     if (exitCode === 0 || process.env.TICKLER_KEEP_STATE !== '1')
@@ -68,6 +72,8 @@ async function main(): Promise<void> {
       }
     }
     console.log(`test stack up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    control = await startTestControl(stack!.ctx, jwtSecret);
+    const controlUrl = control.url;
 
     const files = process.argv.slice(2).length
       ? process.argv.slice(2)
@@ -90,6 +96,7 @@ async function main(): Promise<void> {
             TICKLER_TEMPORAL_CLI: join(paths.tools, 'bin/temporal'),
             TICKLER_LOGS: paths.logs,
             TICKLER_API_DAPR_HTTP: `http://127.0.0.1:${ports.dapr.api.http}`,
+            TICKLER_STACK_CONTROL: controlUrl,
           },
         },
       );

@@ -32,4 +32,8 @@ export const testEnv = {
   get apiDaprHttp() {
     return required('TICKLER_API_DAPR_HTTP');
   },
+  /** The test command's control server (stack/test-control.ts): stops and starts components. */
+  get stackControl() {
+    return required('TICKLER_STACK_CONTROL');
+  },
 };
