@@ -110,6 +110,27 @@ async function main(): Promise<void> {
       };
       return `dapr: publish (relay → Kafka) mean ${mean('publish')}; delivery to the audit service mean ${mean('deliver')}`;
     };
+    // The relay's batches, seen from the table: a batch marks its rows delivered in one
+    // transaction, with delivered_at = now() (the transaction's start), so rows sharing a
+    // delivered_at are one batch. Their size and spacing show how fast the relay turns over.
+    const relayBatches = async (lastS: number): Promise<string> => {
+      const rows = await sql<
+        { destination: string; batches: string; rows: string; avgRows: string; gapMs: string }[]
+      >`
+        WITH b AS (
+          SELECT destination, delivered_at, count(*) AS n FROM outbox_deliveries
+          WHERE delivered_at > now() - ${lastS}::float8 * interval '1 second'
+          GROUP BY 1, 2)
+        SELECT destination, count(*) AS batches, sum(n) AS rows, round(avg(n), 1) AS "avgRows",
+               round(extract(epoch FROM (max(delivered_at) - min(delivered_at)) / greatest(count(*) - 1, 1)) * 1000) AS "gapMs"
+        FROM b GROUP BY 1 ORDER BY 1`;
+      return `relay batches in the last ${lastS.toFixed(0)} s: ${rows
+        .map(
+          (r) =>
+            `${r.destination} ${r.batches} batches, ${r.rows} rows (${r.avgRows} a batch, one every ${r.gapMs} ms)`,
+        )
+        .join('; ')}`;
+    };
     const counts = async () => {
       const [row] = await sql<[{ committed: string; audited: string; unpublished: string }]>`
         SELECT (SELECT count(*) FROM outbox) AS committed,
@@ -168,6 +189,7 @@ async function main(): Promise<void> {
       console.log(`  mutations: ${describeOpenLoop(driven)}`);
       console.log(`  ${describeCpu(cpu0, cpuByProcess(), loadS)}; load average ${load()}`);
       console.log(`  ${describeHops(hops0, await hopLatencies())}`);
+      console.log(`  ${await relayBatches(loadS)}`);
       const left = await drain(30, 600);
       console.log(
         `  drained ${((performance.now() - t0) / 1000 - loadS).toFixed(0)} s after the load${left ? `; ${left} events still not audited` : ''}`,
