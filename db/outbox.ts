@@ -83,14 +83,15 @@ export async function claimPending(
     FOR UPDATE OF d SKIP LOCKED`;
 }
 
-export async function markDelivered(
+export async function markDeliveredMany(
   db: Db,
-  id: string,
+  ids: string[],
   destination: Destination = 'publish',
 ): Promise<void> {
+  if (ids.length === 0) return;
   await db`
     UPDATE outbox_deliveries SET delivered_at = now(), attempts = attempts + 1, last_error = NULL
-    WHERE event_id = ${id} AND destination = ${destination}`;
+    WHERE destination = ${destination} AND event_id = ANY(${ids}::uuid[])`;
 }
 
 export async function markFailed(

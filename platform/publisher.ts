@@ -3,6 +3,11 @@ import type { TicklerEvent, Topic } from '../domain/events.js';
 
 export interface EventPublisher {
   publish(topic: Topic, event: TicklerEvent): Promise<void>;
+  /**
+   * Publishes several events of one topic in one call; answers event id → error for those that
+   * were not published (all the others were).
+   */
+  publishMany(topic: Topic, events: TicklerEvent[]): Promise<Map<string, Error>>;
 }
 
 export const PUBSUB_NAME = 'pubsub';
@@ -15,41 +20,83 @@ export interface DaprPublisherDeps {
 }
 
 /**
- * Publishes through the app's Dapr sidecar (its HTTP publish API). The event already is a
- * CloudEvent, so it goes out as `application/cloudevents+json` and Dapr keeps our id, sequence
- * and extensions. The user id is the Kafka partition key: one user's events stay on one
- * partition.
- *
- * The mutation's trace context goes as the request's `traceparent` header: Dapr writes the
- * CloudEvent's `traceparent` from the trace of the publish request (a `traceparent` in the body
- * or in `cloudevent.traceparent` metadata is replaced), so only the header keeps one trace from
- * the mutation to the client. @dapr/dapr's client cannot set request headers, hence plain HTTP.
+ * Publishes through the app's Dapr sidecar (its HTTP publish APIs), each event exactly as we
+ * built it: our events already are CloudEvents, and with `rawPayload` Dapr sends them to Kafka
+ * untouched. Without it, Dapr rewrites the envelope's `traceparent` from the trace of the publish
+ * request (for a bulk publish, one trace for all), which would cut the trace that runs from the
+ * mutation to the client; subscribers read the message as the CloudEvent it is. The user id is
+ * the Kafka partition key: one user's events stay on one partition.
  */
 export function createDaprPublisher({
   daprHttpUrl,
   timeoutMs = 10_000,
   fetch: fetchFn = fetch,
 }: DaprPublisherDeps): EventPublisher {
+  const failure = async (what: string, res: Response): Promise<Error> => {
+    const detail = `${what} failed: HTTP ${res.status} ${(await res.text()).slice(0, 500)}`;
+    // 400: Dapr refused the message itself (not something it can read). Anything else (no such
+    // component, Kafka away, timeouts) is the environment's, and worth retrying.
+    return res.status === 400 ? new AppError(ErrorCode.BAD_EVENT, detail) : new Error(detail);
+  };
+
   return {
     async publish(topic, event) {
       const url =
-        `${daprHttpUrl}/v1.0/publish/${PUBSUB_NAME}/${topic}` +
-        `?metadata.partitionKey=${encodeURIComponent(event.userid)}`;
+        `${daprHttpUrl}/v1.0/publish/${PUBSUB_NAME}/${topic}?metadata.rawPayload=true` +
+        `&metadata.partitionKey=${encodeURIComponent(event.userid)}`;
       const res = await fetchFn(url, {
         method: 'POST',
         headers: {
           'content-type': 'application/cloudevents+json',
+          // Dapr's own publish span joins the mutation's trace.
           ...(event.traceparent ? { traceparent: event.traceparent } : {}),
         },
         body: JSON.stringify(event),
         signal: AbortSignal.timeout(timeoutMs),
       });
-      if (!res.ok) {
-        const detail = `Dapr publish to ${topic} failed: HTTP ${res.status} ${(await res.text()).slice(0, 500)}`;
-        // 400: Dapr refused this message itself (not a CloudEvent it can read). Anything else
-        // (no such component, Kafka away, timeouts) is the environment's, and worth retrying.
-        throw res.status === 400 ? new AppError(ErrorCode.BAD_EVENT, detail) : new Error(detail);
+      if (!res.ok) throw await failure(`Dapr publish to ${topic}`, res);
+    },
+
+    async publishMany(topic, events) {
+      const url = `${daprHttpUrl}/v1.0-alpha1/publish/bulk/${PUBSUB_NAME}/${topic}?metadata.rawPayload=true`;
+      const res = await fetchFn(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(
+          events.map((e) => ({
+            entryId: e.id,
+            event: e,
+            contentType: 'application/cloudevents+json',
+            metadata: { partitionKey: e.userid },
+          })),
+        ),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      if (res.ok) return new Map();
+      const text = await res.text();
+      const body = parseJson(text) as { failedEntries?: { entryId: string; error?: string }[] };
+      if (Array.isArray(body?.failedEntries)) {
+        // A partial failure: only the entries named failed.
+        return new Map(
+          body.failedEntries.map((f) => [
+            f.entryId,
+            new Error(`Dapr bulk publish to ${topic} failed: ${f.error ?? 'no reason given'}`),
+          ]),
+        );
       }
+      const err = await failure(
+        `Dapr bulk publish to ${topic}`,
+        new Response(text, { status: res.status }),
+      );
+      return new Map(events.map((e) => [e.id, err]));
     },
   };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -10,6 +10,7 @@ import {
 } from '../domain/events.js';
 import { fireAtOf, isArmed } from '../domain/reminder.js';
 import type { EventPublisher } from '../platform/publisher.js';
+import { deliverEach } from './relay.js';
 import {
   completeSignal,
   deleteSignal,
@@ -109,7 +110,11 @@ export function createEventDelivery({
   // signalWithStart: starts the workflow if it is not running, signals it either way.
   async function arm(event: TicklerEvent, task: TaskSnapshotV1, signal: typeof rescheduleSignal) {
     const state = reminderState(task);
-    if (state.reminders.length === 0) return notify(task.id, rescheduleSignal, state);
+    if (state.reminders.length === 0) {
+      // A task just created has no workflow yet: nothing to tell.
+      if (event.type === 'task.created') return;
+      return notify(task.id, rescheduleSignal, state);
+    }
     await temporal.workflow.signalWithStart(reminderWorkflow, {
       workflowId: reminderWorkflowId(task.id),
       taskQueue,
@@ -196,7 +201,7 @@ export function createEventDelivery({
   }
 
   return {
-    signal: async (row: OutboxRow): Promise<void> => {
+    signal: deliverEach(async (row: OutboxRow): Promise<void> => {
       try {
         await signalWorkflows(readable(row));
       } catch (err) {
@@ -205,11 +210,39 @@ export function createEventDelivery({
           throw new AppError(ErrorCode.BAD_EVENT, `Temporal refused it: ${(err as Error).message}`);
         throw err;
       }
-    },
-    publish: async (row: OutboxRow): Promise<void> => {
-      readable(row);
-      // As stored: the consumers read the same contract, and nothing is dropped on the way.
-      await publisher.publish(row.topic, row.event);
+    }),
+    publish: async (rows: OutboxRow[]): Promise<Map<string, unknown>> => {
+      const failed = new Map<string, unknown>();
+      const byTopic = new Map<OutboxRow['topic'], OutboxRow[]>();
+      for (const row of rows) {
+        try {
+          readable(row);
+        } catch (err) {
+          failed.set(row.id, err);
+          continue;
+        }
+        byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
+      }
+      // One bulk call per topic. As stored: the consumers read the same contract, and nothing
+      // is dropped on the way.
+      await Promise.all(
+        [...byTopic].map(async ([topic, group]) => {
+          const errors = await publisher.publishMany(
+            topic,
+            group.map((r) => r.event),
+          );
+          // Dapr refused the whole call as malformed: find out which row, one call each.
+          const refused = [...errors.values()].some(
+            (e) => e instanceof AppError && e.code === ErrorCode.BAD_EVENT,
+          );
+          for (const row of group) {
+            if (!errors.has(row.id)) continue;
+            if (!refused) failed.set(row.id, errors.get(row.id));
+            else await publisher.publish(topic, row.event).catch((err) => failed.set(row.id, err));
+          }
+        }),
+      );
+      return failed;
     },
   };
 }

@@ -1,7 +1,7 @@
 import { AppError, ErrorCode } from '../domain/errors.js';
 import {
   claimPending,
-  markDelivered,
+  markDeliveredMany,
   markFailed,
   markQuarantined,
   type Destination,
@@ -13,10 +13,12 @@ import type { Logger } from '../platform/logger.js';
 export interface RelayDeps {
   sql: Sql;
   /**
-   * Delivers one row's side effects; throws to have the row retried later, or an AppError with
-   * code BAD_EVENT when it can never succeed (the row is then quarantined, not retried).
+   * Delivers a batch's rows (at most one per subject) and says how each went: a row missing from
+   * the answer was delivered; an error has it retried later, unless it is an AppError with code
+   * BAD_EVENT: it can never succeed, and the row is quarantined instead. `deliverEach` makes one
+   * from a function that delivers one row.
    */
-  deliver: (row: OutboxRow) => Promise<void>;
+  deliver: DeliverBatch;
   log: Logger;
   batchSize?: number;
   /** The safety sweep: how often to look for rows even without a NOTIFY. */
@@ -24,8 +26,35 @@ export interface RelayDeps {
   maxBackoffMs?: number;
   /** Which of a row's destinations this relay serves; run one relay per destination. */
   destination?: Destination;
-  /** How many rows of a batch are delivered at once (each batch holds one row per subject). */
-  concurrency?: number;
+}
+
+/** Row id → why it failed; rows not in it were delivered. */
+export type DeliverBatch = (rows: OutboxRow[]) => Promise<Map<string, unknown>>;
+
+/**
+ * A batch delivery from a one-row delivery, `concurrency` rows at a time: claimPending holds
+ * back every row with an older one of its subject still owed, so a batch has at most one row per
+ * subject, and delivering its rows at once keeps per-subject order.
+ */
+export function deliverEach(
+  deliverOne: (row: OutboxRow) => Promise<void>,
+  concurrency = 16,
+): DeliverBatch {
+  return async (rows) => {
+    const failed = new Map<string, unknown>();
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      for (let row = rows[next++]; row; row = rows[next++]) {
+        try {
+          await deliverOne(row);
+        } catch (err) {
+          failed.set(row.id, err);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, lane));
+    return failed;
+  };
 }
 
 export interface Relay {
@@ -46,7 +75,6 @@ export function createRelay({
   sweepMs = 1000,
   maxBackoffMs = 60_000,
   destination = 'publish',
-  concurrency = 16,
 }: RelayDeps): Relay {
   let running = false;
   let loop: Promise<void> | undefined;
@@ -61,35 +89,33 @@ export function createRelay({
   async function drainBatch(): Promise<number> {
     return sql.begin(async (tx) => {
       const rows = await claimPending(tx, batchSize, destination);
-      // claimPending holds back every row with an older one of its subject still owed, so a
-      // batch has at most one row per subject: delivering its rows at once keeps per-subject
-      // order while a slow round trip (a Temporal signal) no longer serialises the batch.
-      let next = 0;
-      const lane = async (): Promise<void> => {
-        for (let row = rows[next++]; row; row = rows[next++]) {
-          try {
-            await deliver(row);
-            await markDelivered(tx, row.id, destination);
-          } catch (err) {
-            const message = err instanceof Error ? err.message : String(err);
-            if (err instanceof AppError && err.code === ErrorCode.BAD_EVENT) {
-              // Poison: retrying cannot help, and waiting on it would stall its task for good.
-              log.error(
-                { eventId: row.id, type: row.event.type, err: message },
-                `outbox ${destination} quarantined: undeliverable`,
-              );
-              await markQuarantined(tx, row.id, message, destination);
-              continue;
-            }
-            log.warn(
-              { eventId: row.id, type: row.event.type, attempts: row.attempts + 1, err: message },
-              `outbox ${destination} failed; will retry`,
-            );
-            await markFailed(tx, row.id, message, backoffMs(row.attempts), destination);
-          }
+      if (rows.length === 0) return 0;
+      const failed = await deliver(rows);
+      // One statement for everything that went out: per-row updates were a round trip each.
+      await markDeliveredMany(
+        tx,
+        rows.filter((r) => !failed.has(r.id)).map((r) => r.id),
+        destination,
+      );
+      for (const row of rows) {
+        if (!failed.has(row.id)) continue;
+        const err = failed.get(row.id);
+        const message = err instanceof Error ? err.message : String(err);
+        if (err instanceof AppError && err.code === ErrorCode.BAD_EVENT) {
+          // Poison: retrying cannot help, and waiting on it would stall its task for good.
+          log.error(
+            { eventId: row.id, type: row.event.type, err: message },
+            `outbox ${destination} quarantined: undeliverable`,
+          );
+          await markQuarantined(tx, row.id, message, destination);
+          continue;
         }
-      };
-      await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, lane));
+        log.warn(
+          { eventId: row.id, type: row.event.type, attempts: row.attempts + 1, err: message },
+          `outbox ${destination} failed; will retry`,
+        );
+        await markFailed(tx, row.id, message, backoffMs(row.attempts), destination);
+      }
       return rows.length;
     });
   }

@@ -6,7 +6,7 @@ import { AppError, ErrorCode } from '../../domain/errors.js';
 import { buildEvent, topicOf, type TicklerEvent } from '../../domain/events.js';
 import type { EventId, TaskId, UserId } from '../../domain/ids.js';
 import { createLogger } from '../../platform/logger.js';
-import { createRelay, type Relay } from '../../worker/relay.js';
+import { createRelay, deliverEach, type Relay } from '../../worker/relay.js';
 import { eventually } from '../support/graphql.js';
 import { createThrowawayDatabase, type ThrowawayDatabase } from '../support/throwaway-db.js';
 import { snapshot } from '../support/fixtures.js';
@@ -69,11 +69,11 @@ function fakeRelay(opts: { sweepMs?: number; maxBackoffMs?: number } = {}) {
     log,
     sweepMs: opts.sweepMs ?? 100,
     maxBackoffMs: opts.maxBackoffMs ?? 200,
-    deliver: async (row) => {
+    deliver: deliverEach(async (row) => {
       calls.push({ id: row.id, attempts: row.attempts, at: Date.now() });
       await behaviour(row);
       delivered.push(row.id);
-    },
+    }),
   });
   return {
     relay,
