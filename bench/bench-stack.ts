@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { stackPaths } from '../stack/paths.js';
+import { descendantsOf, readProcs } from './proc-table.js';
 import { testPorts } from '../stack/ports.js';
 import { startStack, type RunningStack, type StackOptions } from '../stack/stack.js';
 
@@ -50,26 +51,8 @@ export async function withBenchStack<T>(
 
 /** Pids of this process's descendants whose command line contains `needle`. */
 export function descendantsRunning(needle: string, root = process.pid): number[] {
-  const procs = readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .flatMap((d) => {
-      try {
-        const ppid = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${d}/status`, 'utf8'))?.[1]);
-        const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').replaceAll('\0', ' ');
-        return [{ pid: Number(d), ppid, cmd }];
-      } catch {
-        return [];
-      }
-    });
-  const below = new Set([root]);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const p of procs)
-      if (below.has(p.ppid) && !below.has(p.pid)) {
-        below.add(p.pid);
-        grew = true;
-      }
-  }
+  const procs = readProcs();
+  const below = descendantsOf(procs, root);
   return procs
     .filter((p) => p.pid !== root && below.has(p.pid) && p.cmd.includes(needle))
     .map((p) => p.pid);

@@ -1,35 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { descendantsOf, readProcs } from './proc-table.js';
 
 // Where a benchmark's CPU goes: on a 2-core machine every process of the stack competes with
 // every other, so a figure means little without knowing who used the cores meanwhile.
 
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ; 100 on Linux everywhere). */
 const TICKS_PER_S = 100;
-
-interface Proc {
-  pid: number;
-  ppid: number;
-  cmd: string;
-  /** utime + stime + the times of its waited-for children (PostgreSQL backends, forks). */
-  ticks: number;
-}
-
-function readProcs(): Proc[] {
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .flatMap((d) => {
-      try {
-        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-        // The command name (field 2) may hold spaces and parentheses: split after its last ')'.
-        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').replaceAll('\0', ' ');
-        const ticks = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
-        return [{ pid: Number(d), ppid: Number(f[1]), cmd, ticks }];
-      } catch {
-        return [];
-      }
-    });
-}
 
 /** A short name for one of the stack's processes, from its command line. */
 function labelOf(cmd: string): string {
@@ -46,15 +21,7 @@ function labelOf(cmd: string): string {
 /** CPU seconds used so far by this process (label "bench") and each of its descendants. */
 export function cpuByProcess(root = process.pid): Map<string, number> {
   const procs = readProcs();
-  const below = new Set([root]);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const p of procs)
-      if (below.has(p.ppid) && !below.has(p.pid)) {
-        below.add(p.pid);
-        grew = true;
-      }
-  }
+  const below = descendantsOf(procs, root);
   const out = new Map<string, number>();
   for (const p of procs) {
     if (!below.has(p.pid)) continue;
