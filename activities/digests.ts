@@ -4,6 +4,7 @@ import { appendEvent } from '../db/outbox.js';
 import type { Sql } from '../db/sql.js';
 import { findTaskById } from '../db/tasks.js';
 import type { TaskId, UserId } from '../domain/ids.js';
+import { EventSource } from '../domain/events.js';
 import { fireAtOf } from '../domain/reminder.js';
 import { randomUUID } from 'node:crypto';
 
@@ -89,7 +90,7 @@ export function createDigestActivities({ sql, now = () => new Date() }: DigestAc
         );
         await appendEvent(tx, {
           type: 'reminder.digest',
-          source: 'tickler/worker',
+          source: EventSource.worker,
           subject: input.digestId,
           userId,
           time: deliveredAt,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TaskId, UserId } from '../domain/ids.js';
+import { EventSource } from '../domain/events.js';
 import { findDeferral, insertDeferral } from '../db/digests.js';
 import { insertNotification, notificationExists } from '../db/notifications.js';
 import { appendEvent } from '../db/outbox.js';
@@ -110,7 +111,7 @@ export function createReminderActivities({
           missed,
         });
         if (!recorded) return 'duplicate';
-        const event = { source: 'tickler/worker', time: firedAt, subject: taskId, userId };
+        const event = { source: EventSource.worker, time: firedAt, subject: taskId, userId };
         const what = {
           taskId,
           reminderId: input.reminderId,

@@ -10,7 +10,7 @@ import {
 import { appendEvent } from '../db/outbox.js';
 import type { Sql } from '../db/sql.js';
 import { findTaskById } from '../db/tasks.js';
-import { toTaskSnapshot } from '../domain/events.js';
+import { EventSource, toTaskSnapshot } from '../domain/events.js';
 import { newTaskId, type UserId } from '../domain/ids.js';
 import { planSeries } from '../domain/series-plan.js';
 
@@ -88,7 +88,7 @@ export function createSeriesActivities({ sql }: { sql: Sql }) {
         const task = (await findTaskById(tx, id))!;
         await appendEvent(tx, {
           type: 'task.created',
-          source: 'tickler/worker',
+          source: EventSource.worker,
           time: task.createdAt,
           subject: task.id,
           userId,

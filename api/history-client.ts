@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { invokeGet, NoAnswer, type DaprInvoker } from '../platform/dapr-invoke.js';
 import { AppError, ErrorCode } from '../domain/errors.js';
 import { eventTypes, type HistoryPage, type HistoryQuery } from '../domain/history.js';
 import type { UserId } from '../domain/ids.js';
@@ -64,7 +65,12 @@ const isCode = (c: string): c is ErrorCode => Object.hasOwn(ErrorCode, c);
 
 export function createHistoryClient(opts: HistoryClientOptions): HistoryClient {
   const { daprHost, daprHttpPort, appId = 'audit-service', timeoutMs = 5_000 } = opts;
-  const doFetch = opts.fetch ?? fetch;
+  const dapr: DaprInvoker = {
+    daprHttpUrl: `http://${daprHost}:${daprHttpPort}`,
+    appId,
+    timeoutMs,
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
+  };
   return {
     async page(userId, q, ctx = {}) {
       const params = new URLSearchParams({ first: String(q.first) });
@@ -73,21 +79,13 @@ export function createHistoryClient(opts: HistoryClientOptions): HistoryClient {
       if (q.since) params.set('since', q.since.toISOString());
       if (q.until) params.set('until', q.until.toISOString());
       if (q.after) params.set('after', q.after);
-      const url =
-        `http://${daprHost}:${daprHttpPort}/v1.0/invoke/${appId}/method/users/` +
-        `${encodeURIComponent(userId)}/history?${params}`;
       let res: Response;
       try {
-        res = await doFetch(url, {
+        res = await invokeGet(dapr, `users/${encodeURIComponent(userId)}/history?${params}`, {
           headers: ctx.traceparent ? { traceparent: ctx.traceparent } : {},
-          signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (err) {
-        const reason =
-          err instanceof Error && err.name === 'TimeoutError'
-            ? 'no answer in time'
-            : 'sidecar not reachable';
-        throw unavailable(reason);
+        throw err instanceof NoAnswer ? unavailable(err.message) : err;
       }
       const body: unknown = await res.json().catch(() => undefined);
       if (res.ok) {

@@ -209,6 +209,15 @@ export function buildEvent<T extends EventType>(e: NewEvent<T>): TicklerEvent {
 
 export const topicOf = (type: EventType): Topic => eventCatalog[type].topic;
 
+/** Who wrote an event: the api (a user's own request) or the worker (reminders, series, digests). */
+export const EventSource = { api: 'tickler/api', worker: 'tickler/worker' } as const;
+
+/** The task an event is about; null when its subject is a series or a digest. */
+export const taskIdOf = (e: TicklerEvent): string | null =>
+  e.type.startsWith('task.') || (e.type.startsWith('reminder.') && e.type !== 'reminder.digest')
+    ? e.subject
+    : null;
+
 const isEventType = (t: string): t is EventType => Object.hasOwn(eventCatalog, t);
 
 export type ParsedEvent = { ok: true; event: TicklerEvent } | { ok: false; reason: string };

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { badInput } from './errors.js';
-import { eventCatalog, type EventType, type TicklerEvent, type TaskSnapshotV1 } from './events.js';
+import {
+  eventCatalog,
+  EventSource,
+  taskIdOf,
+  type EventType,
+  type TicklerEvent,
+  type TaskSnapshotV1,
+} from './events.js';
 import { Instant } from './task.js';
 
 // The audit history as people read it: one entry per recorded event, newest first (like an
@@ -8,9 +15,6 @@ import { Instant } from './task.js';
 // after. Entries are derived from the stored events when read, so the log itself stays exactly
 // what was published. Shared by the audit service (which serves it) and the api (which calls it
 // through Dapr service invocation).
-
-/** The source of events written by the api: a user's own request. Everything else is SYSTEM. */
-export const USER_EVENT_SOURCE = 'tickler/api';
 
 export const HISTORY_DEFAULT_PAGE = 20;
 export const HISTORY_MAX_PAGE = 100;
@@ -154,7 +158,7 @@ export type HistoryArgs = z.infer<typeof HistoryArgs>;
 // ---- deriving entries from events ----
 
 export const actorOf = (e: Pick<TicklerEvent, 'source' | 'userid'>): HistoryActor =>
-  e.source === USER_EVENT_SOURCE ? { kind: 'USER', id: e.userid } : { kind: 'SYSTEM', id: null };
+  e.source === EventSource.api ? { kind: 'USER', id: e.userid } : { kind: 'SYSTEM', id: null };
 
 /** What a user sees of a task when it is created (ids and versions are bookkeeping). */
 const createdTaskFields = (t: TaskSnapshotV1): FieldChange[] =>
@@ -250,9 +254,6 @@ export function changesOf(e: TicklerEvent): FieldChange[] {
   }
 }
 
-const isTaskSubject = (e: TicklerEvent): boolean =>
-  e.type.startsWith('task.') || (e.type.startsWith('reminder.') && e.type !== 'reminder.digest');
-
 export function toHistoryEntry(e: TicklerEvent, recordedAt: Date): HistoryEntry {
   return {
     id: e.id,
@@ -260,7 +261,7 @@ export function toHistoryEntry(e: TicklerEvent, recordedAt: Date): HistoryEntry 
     action: e.type,
     actor: actorOf(e),
     subject: e.subject,
-    taskId: isTaskSubject(e) ? e.subject : null,
+    taskId: taskIdOf(e),
     occurredAt: e.time,
     recordedAt: recordedAt.toISOString(),
     changes: changesOf(e),

@@ -32,11 +32,11 @@ export function createDaprPublisher({
   timeoutMs = 10_000,
   fetch: fetchFn = fetch,
 }: DaprPublisherDeps): EventPublisher {
-  const failure = async (what: string, res: Response): Promise<Error> => {
-    const detail = `${what} failed: HTTP ${res.status} ${(await res.text()).slice(0, 500)}`;
+  const failure = (what: string, status: number, body: string): Error => {
+    const detail = `${what} failed: HTTP ${status} ${body.slice(0, 500)}`;
     // 400: Dapr refused the message itself (not something it can read). Anything else (no such
     // component, Kafka away, timeouts) is the environment's, and worth retrying.
-    return res.status === 400 ? new AppError(ErrorCode.BAD_EVENT, detail) : new Error(detail);
+    return status === 400 ? new AppError(ErrorCode.BAD_EVENT, detail) : new Error(detail);
   };
 
   return {
@@ -54,7 +54,7 @@ export function createDaprPublisher({
         body: JSON.stringify(event),
         signal: AbortSignal.timeout(timeoutMs),
       });
-      if (!res.ok) throw await failure(`Dapr publish to ${topic}`, res);
+      if (!res.ok) throw failure(`Dapr publish to ${topic}`, res.status, await res.text());
     },
 
     async publishMany(topic, events) {
@@ -84,10 +84,7 @@ export function createDaprPublisher({
           ]),
         );
       }
-      const err = await failure(
-        `Dapr bulk publish to ${topic}`,
-        new Response(text, { status: res.status }),
-      );
+      const err = failure(`Dapr bulk publish to ${topic}`, res.status, text);
       return new Map(events.map((e) => [e.id, err]));
     },
   };

@@ -17,7 +17,8 @@ async function main(): Promise<void> {
     log,
     replay: createAuditReplaySource({
       daprHttpUrl: `http://${config.DAPR_HOST}:${config.DAPR_HTTP_PORT}`,
-      auditAppId: config.AUDIT_APP_ID,
+      appId: config.AUDIT_APP_ID,
+      timeoutMs: 5_000,
     }),
     limits: {
       ...defaultStreamLimits,

@@ -1,6 +1,6 @@
 import { createSchema } from 'graphql-yoga';
 import { badInput } from '../domain/errors.js';
-import type { TicklerEvent } from '../domain/events.js';
+import { taskIdOf, type TicklerEvent } from '../domain/events.js';
 import type { UserId } from '../domain/ids.js';
 
 export interface SyncContext {
@@ -68,7 +68,7 @@ export function createSyncSchema() {
             sequence: e.sequence,
             time: e.time,
             subject: e.subject,
-            taskId: e.type === 'reminder.digest' || e.type.startsWith('series.') ? null : e.subject,
+            taskId: taskIdOf(e),
             traceparent: e.traceparent ?? null,
             dataVersion: e.dataversion,
             data: e.data,

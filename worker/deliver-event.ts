@@ -221,7 +221,9 @@ export function createEventDelivery({
           failed.set(row.id, err);
           continue;
         }
-        byTopic.set(row.topic, [...(byTopic.get(row.topic) ?? []), row]);
+        const group = byTopic.get(row.topic);
+        if (group) group.push(row);
+        else byTopic.set(row.topic, [row]);
       }
       // One bulk call per topic. As stored: the consumers read the same contract, and nothing
       // is dropped on the way.

@@ -1,11 +1,17 @@
 import type { TaskId, UserId } from '../../domain/ids.js';
 import { TaskId as TaskIdSchema } from '../../domain/ids.js';
 import { notFound, versionConflict } from '../../domain/errors.js';
-import type { EventData, EventType, TicklerEvent } from '../../domain/events.js';
+import {
+  EventSource,
+  type EventData,
+  type EventType,
+  type TicklerEvent,
+} from '../../domain/events.js';
 import type { Task } from '../../domain/task.js';
 import { appendEvent } from '../../db/outbox.js';
 import { findTaskForUpdate } from '../../db/tasks.js';
 import type { Db, Sql } from '../../db/sql.js';
+import type { z } from 'zod';
 
 /** What every task command needs: the caller, the database and the request's trace. */
 export interface CommandContext {
@@ -14,14 +20,31 @@ export interface CommandContext {
   traceparent?: string | undefined;
 }
 
-export const EVENT_SOURCE = 'tickler/api';
-
-/** A malformed id names nothing the caller owns: NOT_FOUND, like another user's task. */
-export function parseTaskId(id: string): TaskId {
-  const parsed = TaskIdSchema.safeParse(id);
-  if (!parsed.success) throw notFound(`task ${id}`);
+/** A malformed id names nothing the caller owns: NOT_FOUND, like another user's `kind`. */
+export function parseOwnedId<S extends z.ZodType>(
+  schema: S,
+  kind: string,
+  id: string,
+): z.output<S> {
+  const parsed = schema.safeParse(id);
+  if (!parsed.success) throw notFound(`${kind} ${id}`);
   return parsed.data;
 }
+
+/** What a lock found: NOT_FOUND when nothing, CONFLICT when not at the expected version. */
+export function ownedAtVersion<T extends { version: number }>(
+  kind: string,
+  id: string,
+  found: T | undefined,
+  expectedVersion?: number | null,
+): T {
+  if (!found) throw notFound(`${kind} ${id}`);
+  if (expectedVersion != null && expectedVersion !== found.version)
+    throw versionConflict(kind, id, found.version, expectedVersion);
+  return found;
+}
+
+export const parseTaskId = (id: string): TaskId => parseOwnedId(TaskIdSchema, 'task', id);
 
 /** Locks the caller's task, checking the optimistic-concurrency version when one is given. */
 export async function lockTask(
@@ -30,11 +53,7 @@ export async function lockTask(
   id: TaskId,
   expectedVersion?: number | null,
 ): Promise<Task> {
-  const task = await findTaskForUpdate(tx, ctx.userId, id);
-  if (!task) throw notFound(`task ${id}`);
-  if (expectedVersion != null && expectedVersion !== task.version)
-    throw versionConflict('task', id, task.version, expectedVersion);
-  return task;
+  return ownedAtVersion('task', id, await findTaskForUpdate(tx, ctx.userId, id), expectedVersion);
 }
 
 /**
@@ -50,7 +69,7 @@ export function recordTaskEvent<T extends EventType>(
 ): Promise<TicklerEvent> {
   return appendEvent(tx, {
     type,
-    source: EVENT_SOURCE,
+    source: EventSource.api,
     time: task.updatedAt,
     subject: task.id,
     userId: ctx.userId,
