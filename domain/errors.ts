@@ -9,6 +9,14 @@ export const ErrorCode = {
   BAD_EVENT: 'BAD_EVENT',
   /** A dependency (database, Temporal, Dapr) did not answer; retrying may help. */
   UNAVAILABLE: 'UNAVAILABLE',
+  /** Too many requests from one caller in a short time; retry after `retryAfterSeconds`. */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** A per-user limit (tasks, series, reminders, sockets) is reached; free some up first. */
+  QUOTA_EXCEEDED: 'QUOTA_EXCEEDED',
+  /** A query or argument would cost more work than one request may spend. */
+  TOO_EXPENSIVE: 'TOO_EXPENSIVE',
+  /** The caller is authenticated but may not do this (e.g. a service calling a route not its own). */
+  FORBIDDEN: 'FORBIDDEN',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -24,9 +32,25 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly problems: FieldProblem[] = [],
+    /** For UNAVAILABLE and RATE_LIMITED: when a retry may succeed (HTTP `Retry-After`). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
+}
+
+/** At most this much of a rejected value is quoted back in an error message. */
+export const QUOTE_LIMIT = 40;
+
+/**
+ * A short, printable quote of what a caller sent: error messages never echo a whole input
+ * (aliases would multiply a megabyte string into every error of a response).
+ */
+export function quote(value: string): string {
+  // Control characters would break log lines and terminals; a space keeps the shape.
+  // eslint-disable-next-line no-control-regex
+  const flat = value.replace(/[\u0000-\u001f\u007f]/g, ' ');
+  return JSON.stringify(flat.length > QUOTE_LIMIT ? `${flat.slice(0, QUOTE_LIMIT)}…` : flat);
 }
 
 export const badInput = (problems: FieldProblem[]): AppError =>
@@ -39,6 +63,20 @@ export const unauthenticated = (why: string): AppError =>
   new AppError(ErrorCode.UNAUTHENTICATED, why);
 export const notFound = (what: string): AppError =>
   new AppError(ErrorCode.NOT_FOUND, `${what} not found`);
+/** A dependency did not answer; the client may retry after `retryAfterSeconds`. */
+export const unavailable = (why: string, retryAfterSeconds = 5): AppError =>
+  new AppError(ErrorCode.UNAVAILABLE, why, [], retryAfterSeconds);
+export const rateLimited = (why: string, retryAfterSeconds: number): AppError =>
+  new AppError(ErrorCode.RATE_LIMITED, why, [], Math.max(1, Math.ceil(retryAfterSeconds)));
+export const quotaExceeded = (what: string, limit: number, path?: string): AppError =>
+  new AppError(
+    ErrorCode.QUOTA_EXCEEDED,
+    `${what}: the limit is ${limit}`,
+    path ? [{ path, message: `the limit is ${limit}` }] : [],
+  );
+export const tooExpensive = (why: string, path?: string): AppError =>
+  new AppError(ErrorCode.TOO_EXPENSIVE, why, path ? [{ path, message: why }] : []);
+export const forbidden = (why: string): AppError => new AppError(ErrorCode.FORBIDDEN, why);
 
 /** An optimistic-concurrency check failed: `kind` (task, series) `id` has moved on. */
 export const versionConflict = (

@@ -32,6 +32,7 @@ export function createErrorMasker(log: Logger) {
 const httpStatus: Partial<Record<ErrorCode, number>> = {
   [ErrorCode.UNAUTHENTICATED]: 401,
   [ErrorCode.UNAVAILABLE]: 503,
+  [ErrorCode.RATE_LIMITED]: 429,
 };
 
 export function toGraphQLError(err: AppError, located?: GraphQLError): GraphQLError {
@@ -41,7 +42,17 @@ export function toGraphQLError(err: AppError, located?: GraphQLError): GraphQLEr
     extensions: {
       code: err.code,
       ...(err.problems.length ? { problems: err.problems } : {}),
-      ...(status ? { http: { status } } : {}),
+      ...(err.retryAfterSeconds ? { retryAfterSeconds: err.retryAfterSeconds } : {}),
+      ...(status
+        ? {
+            http: {
+              status,
+              ...(err.retryAfterSeconds
+                ? { headers: { 'retry-after': String(err.retryAfterSeconds) } }
+                : {}),
+            },
+          }
+        : {}),
     },
   });
 }

@@ -19,6 +19,10 @@ const statusOf: Record<ErrorCode, number> = {
   [ErrorCode.CONFLICT]: 409,
   [ErrorCode.BAD_EVENT]: 400,
   [ErrorCode.UNAVAILABLE]: 503,
+  [ErrorCode.RATE_LIMITED]: 429,
+  [ErrorCode.QUOTA_EXCEEDED]: 409,
+  [ErrorCode.TOO_EXPENSIVE]: 400,
+  [ErrorCode.FORBIDDEN]: 403,
 };
 
 /**
@@ -36,6 +40,7 @@ export function registerHttpErrors(app: FastifyInstance, log: Logger): void {
           ...(err.problems.length ? { problems: err.problems } : {}),
         },
       };
+      if (err.retryAfterSeconds) reply.header('retry-after', String(err.retryAfterSeconds));
       return reply.code(statusOf[err.code]).send(body);
     }
     const status = (err as { statusCode?: unknown }).statusCode;
