@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { quote } from './errors.js';
 
 // ISO-8601 durations limited to exact units (weeks, days, hours, minutes, seconds): a reminder
 // offset must mean the same number of milliseconds whatever the calendar, so P1M and P1Y are
@@ -42,7 +43,7 @@ export const DurationMs = z.string().transform((text, ctx) => {
   if (ms === undefined) {
     ctx.addIssue({
       code: 'custom',
-      message: `"${text}" is not an ISO-8601 duration in weeks, days, hours, minutes or seconds (e.g. PT30M)`,
+      message: `${quote(text)} is not an ISO-8601 duration in weeks, days, hours, minutes or seconds (e.g. PT30M)`,
     });
     return z.NEVER;
   }

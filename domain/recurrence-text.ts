@@ -9,6 +9,7 @@ import {
   canonicalTimeZone,
   formatLocalDateTime,
   formatRRule,
+  CLIENT_WALK_DAYS,
   localOccurrences,
   parseLocalDateTime,
   parseRRule,
@@ -21,6 +22,7 @@ import {
   type WeekdayNum,
 } from './recurrence.js';
 import { addLocalDays, fromLocal, toLocal, type LocalDateTime } from './zoned-time.js';
+import { quote } from './errors.js';
 
 const WEEKDAY_NAMES = [
   'Monday',
@@ -280,8 +282,8 @@ class Words {
   unknown(hint = ''): { problem: string } {
     const token = this.tokens[this.i];
     const where = token
-      ? `could not read "${token.raw}" in "${this.text}"`
-      : `could not read the end of "${this.text}": something is missing after "${this.tokens.at(-1)?.raw ?? ''}"`;
+      ? `could not read ${quote(token.raw)} in ${quote(this.text)}`
+      : `could not read the end of ${quote(this.text)}: something is missing after ${quote(this.tokens.at(-1)?.raw ?? '')}`;
     return { problem: hint ? `${where} (${hint})` : where };
   }
 }
@@ -544,11 +546,11 @@ function timeOfDay(c: Words, d: Draft): Step {
 
 function clockTime(d: Draft, hour: number, minute: number, suffix: string | null): Step {
   const text = `${hour}:${String(minute).padStart(2, '0')}${suffix ?? ''}`;
-  if (minute > 59) return { problem: `"${text}" is not a time of day` };
+  if (minute > 59) return { problem: `${quote(text)} is not a time of day` };
   if (suffix) {
-    if (hour < 1 || hour > 12) return { problem: `"${text}" is not a time of day` };
+    if (hour < 1 || hour > 12) return { problem: `${quote(text)} is not a time of day` };
     hour = (hour % 12) + (suffix.startsWith('p') ? 12 : 0);
-  } else if (hour > 23) return { problem: `"${text}" is not a time of day` };
+  } else if (hour > 23) return { problem: `${quote(text)} is not a time of day` };
   d.time = { hour, minute };
   return 'ok';
 }
@@ -562,7 +564,7 @@ function dateWords(c: Words): DateWords | { problem: string } {
     c.i++;
     const [year, month, day] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
     const real = parseLocalDateTime(`${iso[0]}T00:00`);
-    return real ? { year, month, day } : { problem: `"${iso[0]}" is not a date` };
+    return real ? { year, month, day } : { problem: `${quote(iso[0])} is not a date` };
   }
   const date = monthAndDay(c);
   if (!date) return c.unknown('expected a date like April 2 or 2026-05-01');
@@ -644,7 +646,9 @@ function readDraft(c: Words): Draft | { problem: string } {
     if (read === 'no' || c.i === at) return c.unknown();
   }
   if (!d.freq)
-    return { problem: `no repetition in "${c.text}" (say e.g. "every day" or "every Monday")` };
+    return {
+      problem: `no repetition in ${quote(c.text)} (say e.g. "every day" or "every Monday")`,
+    };
   return d;
 }
 
@@ -655,19 +659,22 @@ const DEFAULT_TIME = { hour: 9, minute: 0 };
 
 const localDate = (l: LocalDateTime): string => formatLocalDateTime(l).slice(0, 10);
 
-/** A typed date as a local date: the next such date on or after `from` when no year is given. */
-function dateOf(w: DateWords, from: LocalDateTime): LocalDateTime {
+/**
+ * A typed date as a local date: the next such date on or after `from` when no year is given;
+ * null when there is none before the year 9999 ends (Feb 29 waits at most eight years).
+ */
+function dateOf(w: DateWords, from: LocalDateTime): LocalDateTime | null {
   if ('relative' in w) return addLocalDays(from, w.relative);
   if (w.year !== undefined) return { ...from, year: w.year, month: w.month, day: w.day };
-  for (let year = from.year; ; year++) {
+  for (let year = from.year; year <= Math.min(from.year + 8, 9999); year++) {
     const candidate = { ...from, year, month: w.month, day: w.day };
-    // Feb 29 waits for a leap year; the others are found this year or next.
     if (
       parseLocalDateTime(formatLocalDateTime(candidate)) &&
       localDate(candidate) >= localDate(from)
     )
       return candidate;
   }
+  return null;
 }
 
 function fitProblem(d: Draft): string | null {
@@ -705,6 +712,8 @@ function resolve(d: Draft & { freq: Frequency }, timeZone: string, now: Date): P
   if (d.until) {
     // UNTIL is the end of the named local day: the occurrence on that day is the last one.
     const day = dateOf(d.until, first);
+    if (!day)
+      return { ok: false, problem: 'the "until" date never comes after the first occurrence' };
     rule.until = fromLocal({ ...day, hour: 23, minute: 59, second: 59 }, timeZone);
     if (localDate(day) < localDate(first))
       return {
@@ -736,10 +745,12 @@ function firstStart(rule: RuleParts, d: Draft, timeZone: string, now: Date): Loc
   const time = { ...(d.time ?? DEFAULT_TIME), second: 0 };
   const today = { ...toLocal(now, timeZone), ...time };
   let day = d.start ? dateOf(d.start, today) : today;
+  if (!day) return null;
   if (!d.start && fromLocal(day, timeZone) < now) day = addLocalDays(day, 1);
   // The next matching day whatever the interval: it becomes DTSTART, and so the interval's anchor.
-  const { value } = localOccurrences({ ...rule, count: null, interval: 1 }, day).next();
-  return value ?? null;
+  // A client's text may only make the expander walk so far (TOO_EXPENSIVE past that).
+  const walk = localOccurrences({ ...rule, count: null, interval: 1 }, day, CLIENT_WALK_DAYS);
+  return walk.next().value ?? null;
 }
 
 /**
@@ -755,7 +766,7 @@ export function parseRecurrenceText(
   now: Date,
 ): { ok: true; value: ParsedRecurrence } | { ok: false; problem: string } {
   const zone = canonicalTimeZone(timeZone);
-  if (!zone) return { ok: false, problem: `"${timeZone}" is not an IANA time zone` };
+  if (!zone) return { ok: false, problem: `${quote(timeZone)} is not an IANA time zone` };
   if (text.trim() === '') return { ok: false, problem: 'the text is empty (say e.g. "every day")' };
   const draft = readDraft(tokenize(text));
   if ('problem' in draft) return { ok: false, problem: draft.problem };

@@ -10,6 +10,7 @@
 // rule has no more matches (58 s for FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30), and we need to bound
 // that. The tests compare this expander with rrule's on many random rules.
 import { z } from 'zod';
+import { AppError, ErrorCode, quote, tooExpensive } from './errors.js';
 import { fromLocal, toLocal, type LocalDateTime } from './zoned-time.js';
 
 export type RecurrenceMode = 'FIXED' | 'AFTER_COMPLETION';
@@ -94,7 +95,7 @@ export function parseRRule(text: string, timeZone: string): RuleResult {
   const seen = new Set<string>();
   for (const part of body.split(';').filter((p) => p.trim() !== '')) {
     const eq = part.indexOf('=');
-    if (eq < 0) return { ok: false, problem: `"${part}" is not a NAME=VALUE rule part` };
+    if (eq < 0) return { ok: false, problem: `${quote(part)} is not a NAME=VALUE rule part` };
     const key = part.slice(0, eq).trim().toUpperCase();
     const value = part
       .slice(eq + 1)
@@ -130,7 +131,7 @@ function readPart(key: string, value: string, d: Draft, timeZone: string): strin
       return readByDay(value, d);
     case 'WKST': {
       const w = WEEKDAY_CODES.indexOf(value as (typeof WEEKDAY_CODES)[number]);
-      if (w < 0) return `WKST "${value}" is not a weekday (MO, TU, WE, TH, FR, SA, SU)`;
+      if (w < 0) return `WKST ${quote(value)} is not a weekday (MO, TU, WE, TH, FR, SA, SU)`;
       d.wkst = w;
       return null;
     }
@@ -173,7 +174,8 @@ function readList(
   for (const item of value.split(',')) {
     const n = /^[+-]?\d{1,3}$/.test(item) ? Number(item) : NaN;
     const ok = (n >= 1 && n <= max) || (negatives && n <= -1 && n >= -max);
-    if (!ok) return `${key} "${item}" must be 1 to ${max}${negatives ? ` or -${max} to -1` : ''}`;
+    if (!ok)
+      return `${key} ${quote(item)} must be 1 to ${max}${negatives ? ` or -${max} to -1` : ''}`;
     out.add(n);
   }
   set([...out].sort((a, b) => a - b));
@@ -185,10 +187,10 @@ function readByDay(value: string, d: Draft): string | null {
   for (const item of value.split(',')) {
     const m = /^([+-]?\d{1,2})?([A-Z]{2})$/.exec(item);
     const weekday = WEEKDAY_CODES.indexOf((m?.[2] ?? '') as (typeof WEEKDAY_CODES)[number]);
-    if (!m || weekday < 0) return `BYDAY "${item}" is not a weekday`;
+    if (!m || weekday < 0) return `BYDAY ${quote(item)} is not a weekday`;
     const n = m[1] === undefined ? 0 : Number(m[1]);
     if (m[1] !== undefined && (n === 0 || Math.abs(n) > 53))
-      return `BYDAY "${item}": the ordinal must be 1 to 53 or -53 to -1`;
+      return `BYDAY ${quote(item)}: the ordinal must be 1 to 53 or -53 to -1`;
     out.set(`${n}${weekday}`, { weekday, n });
   }
   d.byDay = [...out.values()].sort((a, b) => a.n - b.n || a.weekday - b.weekday);
@@ -438,10 +440,38 @@ interface Day {
 }
 
 /**
+ * How many calendar days an expansion may examine before it gives up: the walk is what costs
+ * (a rule that matches once in 28 years walks 28 years of days per occurrence), so work, not
+ * the calendar span, is what a caller is allowed to spend.
+ */
+interface WalkBudget {
+  left: number;
+  readonly limit: number;
+}
+const budgetOf = (days: number): WalkBudget => ({ left: days, limit: days });
+
+/** Enough for any stored series (a 400-year cycle of a daily rule, twice). */
+export const STORED_SERIES_WALK_DAYS = 300_000;
+/**
+ * What one client request may make an expansion walk (≈ 9 ms on this project's 2-core
+ * machine): 500 occurrences of any daily, weekly, monthly or BYMONTH-yearly rule fit in it;
+ * a rule that matches once in decades does not.
+ */
+export const CLIENT_WALK_DAYS = 30_000;
+
+const walkedTooFar = (b: WalkBudget): AppError =>
+  tooExpensive(
+    `the rule is too sparse: its occurrences are more than ${b.limit} calendar days of search ` +
+      'apart or away (ask for fewer occurrences, start later, or use a denser rule)',
+    'rrule',
+  );
+
+/**
  * The days in [first, last] that pass every BYxxx filter. It walks the calendar by hand rather
  * than through Date objects: a rule with no match left is scanned for a whole 400-year cycle.
+ * A month that BYMONTH leaves out is stepped over whole (a yearly rule looks at its months only).
  */
-function matchingDays(rule: RuleParts, first: number, last: number): number[] {
+function matchingDays(rule: RuleParts, first: number, last: number, budget: WalkBudget): number[] {
   const out: number[] = [];
   const start = dateOf(first);
   const d: Day = {
@@ -450,10 +480,16 @@ function matchingDays(rule: RuleParts, first: number, last: number): number[] {
     monthLength: daysInMonth(start.year, start.month),
     weekday: weekdayOf(first),
   };
-  for (; d.dn <= last; d.dn++) {
-    if (matchesDay(rule, d)) out.push(d.dn);
-    d.weekday = (d.weekday + 1) % 7;
-    if (++d.day > d.monthLength) {
+  const skipMonths = rule.byMonth.length > 0;
+  while (d.dn <= last) {
+    if (--budget.left < 0) throw walkedTooFar(budget);
+    let step = 1;
+    if (skipMonths && !rule.byMonth.includes(d.month)) step = d.monthLength - d.day + 1;
+    else if (matchesDay(rule, d)) out.push(d.dn);
+    d.dn += step;
+    d.weekday = (d.weekday + step) % 7;
+    d.day += step;
+    if (d.day > d.monthLength) {
       d.day = 1;
       if (++d.month > 12) [d.month, d.year] = [1, d.year + 1];
       d.monthLength = daysInMonth(d.year, d.month);
@@ -497,12 +533,17 @@ function pickPositions(days: number[], positions: number[]): number[] {
  * DTSTART's day. Ends after `stopDay`, past the year 9999, or once a whole calendar cycle of
  * visits had nothing (the rule has no occurrence left).
  */
-function* occurrenceDays(e: Expansion, fromPeriod: number, stopDay: number): Generator<number> {
+function* occurrenceDays(
+  e: Expansion,
+  fromPeriod: number,
+  stopDay: number,
+  budget: WalkBudget,
+): Generator<number> {
   let emptyRun = 0;
   for (let k = fromPeriod; ; k++) {
     const { first, last } = periodAt(e, k);
     if (first > stopDay || first > LAST_DAY) return;
-    let days = matchingDays(e.rule, first, last);
+    let days = matchingDays(e.rule, first, last, budget);
     if (e.rule.bySetPos.length > 0) days = pickPositions(days, e.rule.bySetPos);
     days = days.filter((dn) => dn >= e.startDay);
     if (days.length === 0) {
@@ -553,7 +594,12 @@ const localDayNumber = (instant: Date, timeZone: string): number => {
  * take theirs out (RFC 5545), UNTIL is inclusive. Without COUNT the walk starts near `near`
  * instead of at DTSTART; it stops after the local day of `end`.
  */
-function* instants(s: Series, near: Date | null, end: Date | null): Generator<Date> {
+function* instants(
+  s: Series,
+  near: Date | null,
+  end: Date | null,
+  budget: WalkBudget,
+): Generator<Date> {
   const { rule } = s.e;
   // Two days' slack: an occurrence on the local day before `near` can still be after it.
   const fromPeriod =
@@ -562,7 +608,7 @@ function* instants(s: Series, near: Date | null, end: Date | null): Generator<Da
   const stopDay = Math.min(...stopAt.map((d) => localDayNumber(d, s.timeZone) + 1), Infinity);
   let produced = 0;
   let previous = -Infinity;
-  for (const dn of occurrenceDays(s.e, fromPeriod, stopDay)) {
+  for (const dn of occurrenceDays(s.e, fromPeriod, stopDay, budget)) {
     const at = fromLocal(localAt(s.e, dn), s.timeZone).getTime();
     // A day the zone skipped entirely (Samoa, 2011-12-30) lands on the next day's instant.
     if (at <= previous) continue;
@@ -575,12 +621,18 @@ function* instants(s: Series, near: Date | null, end: Date | null): Generator<Da
 
 /**
  * Occurrence instants strictly after `after` (or from DTSTART inclusive when after is null), at
- * most `limit`, in order, EXDATEs removed, COUNT/UNTIL respected.
+ * most `limit`, in order, EXDATEs removed, COUNT/UNTIL respected. TOO_EXPENSIVE once the walk
+ * examined more than `walkDays` calendar days.
  */
-export function occurrencesAfter(r: Recurrence, after: Date | null, limit: number): Date[] {
+export function occurrencesAfter(
+  r: Recurrence,
+  after: Date | null,
+  limit: number,
+  walkDays = STORED_SERIES_WALK_DAYS,
+): Date[] {
   const out: Date[] = [];
   if (limit <= 0) return out;
-  for (const at of instants(seriesOf(r), after, null)) {
+  for (const at of instants(seriesOf(r), after, null, budgetOf(walkDays))) {
     if (after && at <= after) continue;
     out.push(at);
     if (out.length >= limit) break;
@@ -589,15 +641,25 @@ export function occurrencesAfter(r: Recurrence, after: Date | null, limit: numbe
 }
 
 /** The first occurrence strictly after `after`, or null when the series has ended. */
-export function nextOccurrence(r: Recurrence, after: Date): Date | null {
-  return occurrencesAfter(r, after, 1)[0] ?? null;
+export function nextOccurrence(
+  r: Recurrence,
+  after: Date,
+  walkDays = STORED_SERIES_WALK_DAYS,
+): Date | null {
+  return occurrencesAfter(r, after, 1, walkDays)[0] ?? null;
 }
 
 /** Occurrences in [from, to), in order, at most limit. */
-export function occurrencesBetween(r: Recurrence, from: Date, to: Date, limit: number): Date[] {
+export function occurrencesBetween(
+  r: Recurrence,
+  from: Date,
+  to: Date,
+  limit: number,
+  walkDays = STORED_SERIES_WALK_DAYS,
+): Date[] {
   const out: Date[] = [];
   if (limit <= 0 || to <= from) return out;
-  for (const at of instants(seriesOf(r), from, to)) {
+  for (const at of instants(seriesOf(r), from, to, budgetOf(walkDays))) {
     if (at >= to) break;
     if (at < from) continue;
     out.push(at);
@@ -632,9 +694,10 @@ export function nextAfterCompletion(r: Recurrence, completedAt: Date): Date | nu
 export function* localOccurrences(
   rule: RuleParts,
   dtstart: LocalDateTime,
+  walkDays = STORED_SERIES_WALK_DAYS,
 ): Generator<LocalDateTime> {
   const e = expansionOf(rule, dtstart);
-  for (const dn of occurrenceDays(e, 0, Infinity)) yield localAt(e, dn);
+  for (const dn of occurrenceDays(e, 0, Infinity, budgetOf(walkDays))) yield localAt(e, dn);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -663,25 +726,31 @@ const RRuleField = z
     if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.problem });
   });
 
-const DtstartField = z.string().transform((s, ctx) => {
-  const local = parseLocalDateTime(s);
-  if (local) return formatLocalDateTime(local);
-  const message = LOCAL_DATE_TIME.test(s)
-    ? `dtstart "${s}" is not a real date and time (years 1900–9999)`
-    : 'dtstart must be a local date-time YYYY-MM-DDTHH:MM[:SS] without offset';
-  ctx.addIssue({ code: 'custom', message });
-  return z.NEVER;
-});
-
-const TimeZoneField = z.string().transform((tz, ctx) => {
-  const canonical = canonicalTimeZone(tz);
-  if (canonical) return canonical;
-  ctx.addIssue({
-    code: 'custom',
-    message: `"${tz}" is not an IANA time zone (e.g. Europe/Berlin)`,
+const DtstartField = z
+  .string()
+  .max(40, 'dtstart must be at most 40 characters')
+  .transform((s, ctx) => {
+    const local = parseLocalDateTime(s);
+    if (local) return formatLocalDateTime(local);
+    const message = LOCAL_DATE_TIME.test(s)
+      ? `dtstart ${quote(s)} is not a real date and time (years 1900–9999)`
+      : 'dtstart must be a local date-time YYYY-MM-DDTHH:MM[:SS] without offset';
+    ctx.addIssue({ code: 'custom', message });
+    return z.NEVER;
   });
-  return z.NEVER;
-});
+
+const TimeZoneField = z
+  .string()
+  .max(64, 'timeZone must be at most 64 characters')
+  .transform((tz, ctx) => {
+    const canonical = canonicalTimeZone(tz);
+    if (canonical) return canonical;
+    ctx.addIssue({
+      code: 'custom',
+      message: `${quote(tz)} is not an IANA time zone (e.g. Europe/Berlin)`,
+    });
+    return z.NEVER;
+  });
 
 const Exdate = z.iso
   .datetime({
@@ -726,7 +795,13 @@ function emptiness(rule: RuleParts, start: LocalDateTime, r: Recurrence): string
   const startAt = fromLocal(start, r.timeZone);
   if (rule.until && rule.until < startAt)
     return `UNTIL ${formatUntil(rule.until)} is before dtstart`;
-  const [first] = occurrencesAfter({ ...r, exdates: [] }, null, 1);
-  if (!first) return 'the rule never produces an occurrence on or after dtstart';
+  try {
+    const [first] = occurrencesAfter({ ...r, exdates: [] }, null, 1, CLIENT_WALK_DAYS);
+    if (!first) return 'the rule never produces an occurrence on or after dtstart';
+  } catch (err) {
+    if (err instanceof AppError && err.code === ErrorCode.TOO_EXPENSIVE)
+      return `the rule has no occurrence within ${CLIENT_WALK_DAYS} days of search from dtstart`;
+    throw err;
+  }
   return null;
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DurationMs } from './duration.js';
 import { TaskId, UserId } from './ids.js';
 import { MAX_REMIND_OFFSET_MS, MAX_REMINDERS, ReminderInput, type Reminder } from './reminder.js';
+import { quote } from './errors.js';
 
 export const TaskStatus = z.enum(['OPEN', 'COMPLETED']);
 export type TaskStatus = z.infer<typeof TaskStatus>;
@@ -68,7 +69,7 @@ export const Tags = z
         ctx.addIssue({
           code: 'custom',
           path: [i],
-          message: `"${tag}" is already a tag (tags ignore case)`,
+          message: `${quote(tag)} is already a tag (tags ignore case)`,
         });
       }
       seen.add(key);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DurationMs } from './duration.js';
 import { QuietHoursInput } from './quiet-hours.js';
 import { MAX_REMIND_OFFSET_MS } from './reminder.js';
+import { quote } from './errors.js';
 
 // The runtime's own zone list (ICU), plus the aliases it resolves but does not list.
 const zones = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/UTC']);
@@ -10,7 +11,7 @@ export const TimeZone = z.string().superRefine((tz, ctx) => {
   if (!zones.has(tz))
     ctx.addIssue({
       code: 'custom',
-      message: `"${tz}" is not an IANA time zone (e.g. Europe/Berlin)`,
+      message: `${quote(tz)} is not an IANA time zone (e.g. Europe/Berlin)`,
     });
 });
 

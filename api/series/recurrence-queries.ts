@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { badInput } from '../../domain/errors.js';
-import { occurrencesAfter, RecurrenceInput } from '../../domain/recurrence.js';
+import { CLIENT_WALK_DAYS, occurrencesAfter, RecurrenceInput } from '../../domain/recurrence.js';
 import { describeRecurrence, parseRecurrenceText } from '../../domain/recurrence-text.js';
 import { Instant } from '../../domain/task.js';
 import { parseInput } from '../../domain/validation.js';
@@ -9,9 +9,9 @@ import { formatWithOffset } from '../../domain/zoned-time.js';
 export const MAX_PREVIEW = 500;
 
 export const PreviewRecurrenceArgs = z.object({
-  rrule: z.string(),
-  dtstart: z.string(),
-  timeZone: z.string(),
+  rrule: z.string().max(1000, 'must be at most 1000 characters'),
+  dtstart: z.string().max(40, 'must be at most 40 characters'),
+  timeZone: z.string().max(64, 'must be at most 64 characters'),
   after: Instant.nullish(),
   count: z
     .number()
@@ -32,15 +32,22 @@ export function previewRecurrence(input: unknown) {
     'input',
   );
   return {
-    occurrences: occurrencesAfter(r, args.after ?? null, args.count).map((d) =>
+    occurrences: occurrencesAfter(r, args.after ?? null, args.count, CLIENT_WALK_DAYS).map((d) =>
       formatWithOffset(d, r.timeZone),
     ),
     text: describeRecurrence(r, 'FIXED'),
   };
 }
 
+/** Longest phrase parseRecurrence reads ("every 2 weeks on Monday and Friday at 9am until …"). */
+export const MAX_RECURRENCE_TEXT = 200;
+
 /** Natural language to a rule; BAD_USER_INPUT naming what could not be read. */
 export function parseRecurrence(text: string, timeZone: string, now: Date) {
+  if (text.length > MAX_RECURRENCE_TEXT)
+    throw badInput([
+      { path: 'text', message: `must be at most ${MAX_RECURRENCE_TEXT} characters` },
+    ]);
   const zone = parseInput(RecurrenceInput.in.shape.timeZone, timeZone, 'timeZone');
   const parsed = parseRecurrenceText(text, zone, now);
   if (!parsed.ok) throw badInput([{ path: 'text', message: parsed.problem }]);
