@@ -1,11 +1,10 @@
-import type { FastifyInstance } from 'fastify';
-import { createYoga, type Plugin } from 'graphql-yoga';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { createYoga } from 'graphql-yoga';
 import type { Sql } from '../db/sql.js';
-import { MAX_PAGE_SIZE } from '../domain/task-query.js';
-import { unauthenticated } from '../domain/errors.js';
+import { AppError, unauthenticated } from '../domain/errors.js';
+import type { UserId } from '../domain/ids.js';
 import { bearerToken, type JwtVerifier } from '../platform/auth.js';
-import { createErrorMasker, errorCodes } from '../platform/graphql-errors.js';
-import { costLimit, depthLimit } from '../platform/graphql-limits.js';
+import { createErrorMasker, errorCodes, toGraphQLError } from '../platform/graphql-errors.js';
 import { registerHealth, type ReadinessCheck } from '../platform/health.js';
 import { createHttpApp } from '../platform/http.js';
 import type { Logger } from '../platform/logger.js';
@@ -13,6 +12,7 @@ import { registerMetrics } from '../platform/metrics.js';
 import { requestContext, traceIdOf, validTraceparent } from '../platform/request-context.js';
 import type { ApiContext } from './context.js';
 import { historyUnavailable, type HistoryClient } from './history-client.js';
+import { queryLimits } from './query-limits.js';
 import { schema } from './schema/index.js';
 
 export interface ApiDeps {
@@ -24,16 +24,19 @@ export interface ApiDeps {
   readiness?: Record<string, ReadinessCheck>;
   /** Where Task.history and history read from; without it they answer UNAVAILABLE. */
   history?: HistoryClient;
+  /** Requests per user; none when absent (tests of other parts). */
+  requestLimiter?: RequestLimiter;
 }
 
-export const QUERY_LIMITS = { maxDepth: 10, maxCost: 5000 } as const;
+/** Per-caller request budget; throws RATE_LIMITED (an AppError) when it is spent. */
+export interface RequestLimiter {
+  take(userId: string): void;
+}
 
-const queryLimits: Plugin = {
-  onValidate({ addValidationRule }) {
-    addValidationRule(depthLimit(QUERY_LIMITS.maxDepth));
-    addValidationRule(costLimit(QUERY_LIMITS.maxCost, { defaultPage: 50, maxPage: MAX_PAGE_SIZE }));
-  },
-};
+/** What the route handler found out before yoga runs: who is calling. */
+interface Caller {
+  userId: UserId;
+}
 
 /** Builds the app without listening, so tests can use `app.inject()` or listen on port 0. */
 export function buildApi({
@@ -43,11 +46,12 @@ export function buildApi({
   graphiql = false,
   readiness = {},
   history = historyUnavailable,
+  requestLimiter,
 }: ApiDeps): FastifyInstance {
   const app = createHttpApp(log);
   registerMetrics(app, 'api');
 
-  const yoga = createYoga<object, ApiContext>({
+  const yoga = createYoga<Caller, ApiContext>({
     schema,
     graphqlEndpoint: '/graphql',
     graphiql: graphiql ? { title: 'Tickler', headers: graphiql.defaultHeaders } : false,
@@ -60,10 +64,8 @@ export function buildApi({
       error: (...a) => log.error(a),
     },
     maskedErrors: { maskError: createErrorMasker(log) },
-    context: async ({ request }): Promise<ApiContext> => {
-      const token = bearerToken(request.headers.get('authorization') ?? undefined);
-      if (!token) throw unauthenticated('missing bearer token (Authorization: Bearer <jwt>)');
-      const { userId } = await verifier.verify(token);
+    // The route handler below has authenticated the caller before yoga read the body.
+    context: ({ request, userId }): ApiContext => {
       return {
         userId,
         sql,
@@ -79,8 +81,23 @@ export function buildApi({
     handler: async (req, reply) => {
       const traceparent = validTraceparent(req.headers.traceparent as string | undefined);
       const info = { requestId: req.id, traceId: traceIdOf(traceparent) };
+      // No work for strangers: the token is checked (and the caller's request budget taken)
+      // before yoga parses or validates anything. GraphiQL's page itself needs no token.
+      let caller: Caller;
+      if (
+        req.method === 'OPTIONS' ||
+        (graphiql && isGraphiqlPage(req.method, req.url, req.headers.accept))
+      )
+        caller = { userId: '' as UserId };
+      else {
+        try {
+          caller = await authenticate(req.headers.authorization);
+        } catch (err) {
+          return refuse(reply, req.id, err);
+        }
+      }
       const response = await requestContext.run(info, () =>
-        yoga.handleNodeRequestAndResponse(req, reply),
+        yoga.handleNodeRequestAndResponse(req, reply, caller),
       );
       response.headers.forEach((value, key) => void reply.header(key, value));
       reply.header('x-request-id', req.id);
@@ -105,4 +122,35 @@ export function buildApi({
 
   registerHealth(app, { postgres: () => sql`SELECT 1`, ...readiness });
   return app;
+
+  async function authenticate(header: string | undefined): Promise<Caller> {
+    const token = bearerToken(header);
+    if (!token) throw unauthenticated('missing bearer token (Authorization: Bearer <jwt>)');
+    const { userId } = await verifier.verify(token);
+    requestLimiter?.take(userId);
+    return { userId };
+  }
+
+  /** A refused request, in the GraphQL response shape, without yoga ever seeing it. */
+  function refuse(reply: FastifyReply, requestId: string, err: unknown) {
+    if (!(err instanceof AppError)) throw err;
+    const error = toGraphQLError(err);
+    const http = error.extensions.http as
+      { status?: number; headers?: Record<string, string> } | undefined;
+    for (const [k, v] of Object.entries(http?.headers ?? {})) reply.header(k, v);
+    // `http` told us the status and headers; the body carries the rest.
+    const extensions = Object.fromEntries(
+      Object.entries(error.extensions).filter(([k]) => k !== 'http'),
+    );
+    return reply
+      .status(http?.status ?? 400)
+      .header('x-request-id', requestId)
+      .header('content-type', 'application/graphql-response+json; charset=utf-8')
+      .send({ errors: [{ message: error.message, extensions }] });
+  }
+}
+
+/** A browser asking for GraphiQL's page (no query in the URL), not for a result. */
+function isGraphiqlPage(method: string, url: string, accept: string | undefined): boolean {
+  return method === 'GET' && !/[?&]query=/.test(url) && (accept ?? '').includes('text/html');
 }
