@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { createHmac, randomBytes } from 'node:crypto';
-import { recordDelivery, wasDelivered, webhookSecret } from '../db/channels.js';
+import { recordDelivery, wasDelivered, webhookSigningSecrets } from '../db/channels.js';
 import { findDigest } from '../db/digests.js';
 import type { Sql } from '../db/sql.js';
 import { findTaskById } from '../db/tasks.js';
@@ -8,6 +8,15 @@ import { getSettings } from '../db/users.js';
 import type { TaskId, UserId } from '../domain/ids.js';
 import { NotificationPreferences } from '../domain/user.js';
 import type { Logger } from '../platform/logger.js';
+import { postPinned } from '../platform/pinned-post.js';
+import {
+  createWebhookDestinations,
+  DestinationRefused,
+  originOf,
+  STRICT_WEBHOOK_POLICY,
+  type Destination,
+  type WebhookDestinations,
+} from '../platform/webhook-destination.js';
 import type { DeliverReminderInput } from './reminders.js';
 
 export interface DeliverDigestToChannelsInput {
@@ -18,28 +27,38 @@ export interface DeliverDigestToChannelsInput {
 export interface ChannelActivityDeps {
   sql: Sql;
   log: Logger;
-  fetch?: typeof fetch;
   now?: () => Date;
+  /** The whole webhook call: connect, send, status, response read. */
   webhookTimeoutMs?: number;
+  /** Where webhooks may go; strict (https, public addresses) unless given. */
+  webhooks?: WebhookDestinations;
 }
+
+/** A receiver's answer is not needed beyond its status: this much of its body is read, at most. */
+const MAX_WEBHOOK_RESPONSE_BYTES = 64 * 1024;
 
 export type ChannelOutcome = 'sent' | 'already-sent' | 'off';
 
 /**
  * `Tickler-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`: the receiver
- * recomputes it with the secret from its settings and rejects old timestamps (replays).
+ * recomputes it with its secret and rejects old timestamps (replays). During a rotation's overlap
+ * window there is one `v1=` per valid secret (new first), as Stripe does: a receiver accepts
+ * the delivery when any of them matches, so it can switch secrets at its own pace.
  */
-export function signWebhook(secret: string, body: string, at: Date): string {
+export function signWebhook(secrets: readonly string[], body: string, at: Date): string {
   const t = Math.floor(at.getTime() / 1000);
-  return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
+  const v1 = secrets.map(
+    (s) => `v1=${createHmac('sha256', s).update(`${t}.${body}`).digest('hex')}`,
+  );
+  return [`t=${t}`, ...v1].join(',');
 }
 
 export function createChannelActivities({
   sql,
   log,
-  fetch: doFetch = fetch,
   now = () => new Date(),
   webhookTimeoutMs = 10_000,
+  webhooks = createWebhookDestinations({ policy: STRICT_WEBHOOK_POLICY }),
 }: ChannelActivityDeps) {
   interface Message {
     userId: UserId;
@@ -56,7 +75,8 @@ export function createChannelActivities({
    * Sends `message` by e-mail (simulated: one structured log line) and to the user's webhook,
    * as their preferences say. Each channel is recorded once under the message's key, so a retry
    * re-sends only what did not go out. A webhook that answers 5xx, 408 or 429 (or not at all) is
-   * retried by Temporal; another 4xx is final.
+   * retried by Temporal; another 4xx, a 3xx (redirects are not followed) and a destination the
+   * check refuses are final.
    */
   async function send(m: Message): Promise<{ email: ChannelOutcome; webhook: ChannelOutcome }> {
     const prefs = NotificationPreferences.parse(
@@ -84,31 +104,56 @@ export function createChannelActivities({
     return { email, webhook };
   }
 
+  /**
+   * Checked again at send time (the saved URL may predate the check, and DNS may have changed
+   * since), then sent to exactly the addresses checked. Messages name the URL's origin only:
+   * its path or query may hold the receiver's token, and they end up in logs.
+   */
   async function postWebhook(url: string, m: Message): Promise<void> {
-    const secret = await webhookSecret(sql, m.userId, () => randomBytes(32).toString('base64url'));
-    const body = JSON.stringify({ ...m.webhook, idempotencyKey: m.key });
-    let res: Response;
+    const origin = originOf(url);
+    let dest: Destination;
     try {
-      res = await doFetch(url, {
-        method: 'POST',
+      dest = await webhooks.check(url);
+    } catch (err) {
+      if (err instanceof DestinationRefused)
+        throw ApplicationFailure.nonRetryable(
+          `webhook to ${origin} refused: it ${err.message}`,
+          'WebhookDestinationRefused',
+        );
+      throw new Error(`webhook to ${origin} not resolved: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    const secrets = await webhookSigningSecrets(sql, m.userId, () =>
+      randomBytes(32).toString('base64url'),
+    );
+    const body = JSON.stringify({ ...m.webhook, idempotencyKey: m.key });
+    let status: number;
+    try {
+      status = await postPinned(dest, {
         headers: {
           'content-type': 'application/json',
           'idempotency-key': m.key,
-          'tickler-signature': signWebhook(secret, body, now()),
+          'tickler-signature': signWebhook(secrets, body, now()),
         },
         body,
-        signal: AbortSignal.timeout(webhookTimeoutMs),
+        timeoutMs: webhookTimeoutMs,
+        maxResponseBytes: MAX_WEBHOOK_RESPONSE_BYTES,
       });
     } catch (err) {
-      throw new Error(`webhook ${url} did not answer: ${(err as Error).message}`, { cause: err });
+      throw new Error(`webhook to ${origin} did not answer: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
-    if (!res.ok) {
-      const retryable = res.status >= 500 || res.status === 408 || res.status === 429;
-      const message = `webhook ${url} answered ${res.status}`;
-      throw retryable
-        ? new Error(message)
-        : ApplicationFailure.nonRetryable(message, 'WebhookRejected');
-    }
+    if (status >= 200 && status < 300) return;
+    const retryable = status >= 500 || status === 408 || status === 429;
+    const message =
+      status >= 300 && status < 400
+        ? `webhook to ${origin} answered ${status}: redirects are not followed`
+        : `webhook to ${origin} answered ${status}`;
+    throw retryable
+      ? new Error(message)
+      : ApplicationFailure.nonRetryable(message, 'WebhookRejected');
   }
 
   return {

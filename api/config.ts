@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { JwtConfig, Port, Url } from '../platform/config.js';
+import { WebhookPolicyConfig } from '../platform/webhook-destination.js';
 
 export const ApiConfig = JwtConfig.and(
   z.object({
@@ -20,5 +21,5 @@ export const ApiConfig = JwtConfig.and(
     GRAPHIQL_TOKEN: z.string().optional(),
     LOG_LEVEL: z.string().default('info'),
   }),
-);
+).and(WebhookPolicyConfig);
 export type ApiConfig = z.infer<typeof ApiConfig>;

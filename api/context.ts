@@ -1,5 +1,6 @@
 import type { UserId } from '../domain/ids.js';
 import type { Sql } from '../db/sql.js';
+import type { WebhookDestinations } from '../platform/webhook-destination.js';
 import type { HistoryClient } from './history-client.js';
 
 /** What every resolver gets: the authenticated caller and the dependencies it may use. */
@@ -9,4 +10,6 @@ export interface ApiContext {
   sql: Sql;
   /** The audit service's history, through Dapr service invocation. */
   history: HistoryClient;
+  /** Where a saved webhook URL may point (the same check the worker makes before sending). */
+  webhooks: WebhookDestinations;
 }

@@ -6,6 +6,7 @@ import { createLogger } from '../platform/logger.js';
 import { buildApi } from './app.js';
 import { ApiConfig } from './config.js';
 import { createHistoryClient } from './history-client.js';
+import { createWebhookDestinations, webhookPolicyOf } from '../platform/webhook-destination.js';
 
 async function main(): Promise<void> {
   const config = readConfig(ApiConfig, process.env);
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
       appId: config.AUDIT_APP_ID,
       timeoutMs: config.AUDIT_TIMEOUT_MS,
     }),
+    webhooks: createWebhookDestinations({ policy: webhookPolicyOf(config) }),
     graphiql: config.GRAPHIQL
       ? {
           defaultHeaders: config.GRAPHIQL_TOKEN

@@ -19,8 +19,6 @@ export interface UserSettingsRow {
   timeZone: string;
   defaultReminderOffsetMs: number | null;
   notificationPreferences: Record<string, unknown>;
-  /** The HMAC key webhooks are signed with; created with the first webhook URL. */
-  webhookSecret: string | null;
   /** In the user's time zone; null: none. */
   quietHours: QuietHours | null;
 }
@@ -29,7 +27,6 @@ interface SettingsRow {
   timeZone: string;
   defaultReminderOffsetMs: string | null;
   notificationPreferences: Record<string, unknown>;
-  webhookSecret: string | null;
   quietStartMinute: number | null;
   quietEndMinute: number | null;
 }
@@ -38,15 +35,15 @@ const toSettings = (r: SettingsRow): UserSettingsRow => ({
   defaultReminderOffsetMs:
     r.defaultReminderOffsetMs === null ? null : Number(r.defaultReminderOffsetMs),
   notificationPreferences: r.notificationPreferences,
-  webhookSecret: r.webhookSecret,
   quietHours:
     r.quietStartMinute === null || r.quietEndMinute === null
       ? null
       : { startMinute: r.quietStartMinute, endMinute: r.quietEndMinute },
 });
 
+// Not the webhook secret: no settings read may return it (db/channels.ts reads it to sign).
 const settingsColumns = (db: Db) =>
-  db`time_zone, default_reminder_offset_ms, notification_preferences, webhook_secret,
+  db`time_zone, default_reminder_offset_ms, notification_preferences,
      quiet_start_minute, quiet_end_minute`;
 
 /**
@@ -72,7 +69,6 @@ export async function getSettings(db: Db, userId: UserId): Promise<UserSettingsR
         timeZone: 'UTC',
         defaultReminderOffsetMs: 1_800_000,
         notificationPreferences: {},
-        webhookSecret: null,
         quietHours: null,
       };
 }

@@ -50,3 +50,18 @@ export const UpdateSettingsInput = z.object({
   quietHours: QuietHoursInput.nullish(),
 });
 export type UpdateSettingsInput = z.infer<typeof UpdateSettingsInput>;
+
+/** A day of overlap by default; at most a week, after which the old secret must be gone. */
+export const DEFAULT_WEBHOOK_SECRET_OVERLAP_MS = 86_400_000;
+export const MAX_WEBHOOK_SECRET_OVERLAP_MS = 7 * 86_400_000;
+
+export const RotateWebhookSecretArgs = z.object({
+  /** How long the replaced secret keeps signing deliveries (a second signature). */
+  overlap: DurationMs.refine(
+    (ms) => ms >= 0 && ms <= MAX_WEBHOOK_SECRET_OVERLAP_MS,
+    'must be between PT0S and P7D',
+  )
+    .nullish()
+    .transform((ms) => ms ?? DEFAULT_WEBHOOK_SECRET_OVERLAP_MS),
+});
+export type RotateWebhookSecretArgs = z.infer<typeof RotateWebhookSecretArgs>;

@@ -270,6 +270,10 @@ export interface ServiceEnv {
   jwtSecret: string;
 }
 
+// Local stacks only (dev and tests): webhooks may use http and reach loopback (the tests'
+// receiver). Deployments leave both unset: https to public addresses only.
+const LOCAL_WEBHOOKS = { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_LOOPBACK: 'true' };
+
 export function serviceEnv(
   ctx: ComponentContext,
   appId: AppId,
@@ -283,10 +287,16 @@ export function serviceEnv(
   };
   switch (appId) {
     case 'api':
-      return { ...base, PORT: String(ctx.ports.api), JWT_SECRET: env.jwtSecret };
+      return {
+        ...base,
+        ...LOCAL_WEBHOOKS,
+        PORT: String(ctx.ports.api),
+        JWT_SECRET: env.jwtSecret,
+      };
     case 'worker':
       return {
         ...base,
+        ...LOCAL_WEBHOOKS,
         TEMPORAL_ADDRESS: `127.0.0.1:${ctx.ports.temporal}`,
         HEALTH_PORT: String(ctx.ports.workerHealth),
         WORKFLOW_BUNDLE: workflowBundlePath(ctx),

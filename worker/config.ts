@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { DurationMs } from '../domain/duration.js';
 import { Port, Url } from '../platform/config.js';
+import { WebhookPolicyConfig } from '../platform/webhook-destination.js';
 import { REMINDER_TASK_QUEUE } from '../workflows/reminder-contract.js';
 
-export const WorkerConfig = z.object({
+export const WorkerConfig = WebhookPolicyConfig.extend({
   DATABASE_URL: Url,
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),

@@ -14,6 +14,7 @@ import { createLifecycle, fatal } from '../platform/lifecycle.js';
 import { createLogger, type Logger } from '../platform/logger.js';
 import { createDaprPublisher } from '../platform/publisher.js';
 import { WorkerConfig } from './config.js';
+import { createWebhookDestinations, webhookPolicyOf } from '../platform/webhook-destination.js';
 import { createEventDelivery } from './deliver-event.js';
 import { createRelay } from './relay.js';
 import { temporalLogger } from './temporal-logger.js';
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
       graceMs: config.REMINDER_GRACE,
       lateAfterMs: config.REMINDER_LATE_AFTER,
       scheduleDigest: createScheduleDigest(temporal, config.TASK_QUEUE),
+      webhooks: createWebhookDestinations({ policy: webhookPolicyOf(config) }),
     }),
   });
   const running = worker.run();

@@ -4,7 +4,7 @@ import { isUuid, TaskId } from '../../domain/ids.js';
 import { TasksArgs } from '../../domain/task-query.js';
 import { ReminderInput, SnoozeInput, type Delivery } from '../../domain/reminder.js';
 import { CreateTaskInput, UpdateTaskInput, type Task } from '../../domain/task.js';
-import { UpdateSettingsInput } from '../../domain/user.js';
+import { RotateWebhookSecretArgs, UpdateSettingsInput } from '../../domain/user.js';
 import { parseInput } from '../../domain/validation.js';
 import { markRead } from '../../db/notifications.js';
 import { deliveriesOf } from '../../db/reminders.js';
@@ -19,7 +19,7 @@ import {
   snoozeReminder,
 } from '../tasks/reminders.js';
 import type { ApiContext } from '../context.js';
-import { readSettings, updateSettings } from '../settings.js';
+import { readSettings, rotateWebhookSecret, updateSettings } from '../settings.js';
 import { createTask } from '../tasks/create-task.js';
 import { deleteTasks } from '../tasks/delete-task.js';
 import { listTaskConnection, type TaskConnection } from '../tasks/list-tasks.js';
@@ -105,7 +105,14 @@ export const resolvers = {
         ctx.sql,
         ctx.userId,
         parseInput(UpdateSettingsInput, args.input, 'input'),
+        ctx.webhooks,
       )) satisfies Args<{ input: unknown }>,
+    rotateWebhookSecret: ((_, args, ctx) =>
+      rotateWebhookSecret(
+        ctx.sql,
+        ctx.userId,
+        parseInput(RotateWebhookSecretArgs, args, ''),
+      )) satisfies Args<unknown>,
     addReminder: (async (_, args, ctx) => {
       const result = await addReminder(
         command(ctx),

@@ -73,6 +73,11 @@ export const typeDefs = /* GraphQL */ `
     "All or nothing, as completeTasks. At most 100."
     deleteTasks(ids: [ID!]!): DeletePayload!
     updateSettings(input: UpdateSettingsInput!): UserSettings!
+    """
+    A new webhook signing secret, shown in this answer only. The replaced secret keeps signing
+    deliveries (a second v1 signature) for overlap: default P1D, at most P7D.
+    """
+    rotateWebhookSecret(overlap: Duration): WebhookSecretRotation!
     "At most 10 per task. One whose time has already passed is kept but not armed; the payload says so."
     addReminder(taskId: ID!, input: ReminderInput!): AddReminderPayload!
     removeReminder(taskId: ID!, reminderId: ID!): Task!
@@ -195,7 +200,9 @@ export const typeDefs = /* GraphQL */ `
     notificationPreferences: NotificationPreferences!
     """
     The key webhook deliveries are signed with (header Tickler-Signature: t=<unix seconds>,
-    v1=<hex HMAC-SHA256 of "<t>.<body>">). Created with the first webhook URL.
+    v1=<hex HMAC-SHA256 of "<t>.<body>">, one v1 per valid secret). Created with the first
+    webhook URL and shown once: only in the updateSettings answer that created it, null in every
+    other answer. rotateWebhookSecret makes a new one.
     """
     webhookSecret: String
     """
@@ -203,6 +210,13 @@ export const typeDefs = /* GraphQL */ `
     one digest, when it ends. null: none.
     """
     quietHours: QuietHours
+  }
+
+  "A new webhook signing secret; no query returns it again."
+  type WebhookSecretRotation {
+    secret: String!
+    "Until then deliveries also carry a signature made with the previous secret; null: none."
+    previousSecretValidUntil: DateTime
   }
 
   "A daily window of local times; start after end spans midnight (22:00 to 07:00)."
@@ -235,6 +249,11 @@ export const typeDefs = /* GraphQL */ `
   input NotificationPreferencesInput {
     inApp: Boolean
     email: Boolean
+    """
+    An https URL whose host resolves to public addresses only (no loopback, private, link-local,
+    CGNAT, unique-local, multicast or reserved ones); checked now and again before each delivery.
+    Redirects are not followed. null removes the webhook.
+    """
     webhookUrl: String
   }
 

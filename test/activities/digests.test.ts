@@ -11,7 +11,7 @@ import { createSql, type Sql } from '../../db/sql.js';
 import { parseEvent } from '../../domain/events.js';
 import type { UserId } from '../../domain/ids.js';
 import { testEnv } from '../support/env.js';
-import { webhookReceiver } from '../support/webhook-receiver.js';
+import { testWebhooks, webhookReceiver } from '../support/webhook-receiver.js';
 
 // Quiet hours: deliverReminder defers, deliverDigest delivers what was deferred as one, against
 // the stack's database. Quiet hours 22:00–07:00 Europe/Berlin; 1 March 2031 is in winter time
@@ -46,11 +46,16 @@ after(() => sql.end({ timeout: 2 }));
 
 async function quietUser(prefs: { webhookUrl?: string; email?: boolean } = {}): Promise<UserId> {
   const userId = `digest-${run}-${++n}` as UserId;
-  await updateSettings(sql, userId, {
-    timeZone: 'Europe/Berlin',
-    quietHours: { startMinute: 22 * 60, endMinute: 7 * 60 },
-    notificationPreferences: prefs,
-  });
+  await updateSettings(
+    sql,
+    userId,
+    {
+      timeZone: 'Europe/Berlin',
+      quietHours: { startMinute: 22 * 60, endMinute: 7 * 60 },
+      notificationPreferences: prefs,
+    },
+    testWebhooks,
+  );
   return userId;
 }
 
@@ -183,7 +188,11 @@ describe('quiet hours and digests', () => {
       now = new Date(WINDOW_END);
       const digestId = randomUUID();
       await digests.deliverDigest({ userId: user, windowEnd: WINDOW_END, digestId });
-      const { deliverDigestToChannels } = createChannelActivities({ sql, log });
+      const { deliverDigestToChannels } = createChannelActivities({
+        sql,
+        log,
+        webhooks: testWebhooks,
+      });
       assert.deepEqual(await deliverDigestToChannels({ userId: user, digestId }), {
         email: 'sent',
         webhook: 'sent',
