@@ -5,10 +5,12 @@ import {
   parse,
   validate,
   type ASTVisitor,
+  type DocumentNode,
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { LRUCache } from 'lru-cache';
 import { MAX_PREVIEW } from './series/recurrence-queries.js';
 import { MAX_PAGE_SIZE } from '../domain/task-query.js';
 import {
@@ -25,6 +27,11 @@ import {
  * then depth and cost (each fragment walked once); only then graphql-js's own validation.
  */
 export const QUERY_LIMITS = {
+  /**
+   * Characters of query text: comments and whitespace are not tokens, and yoga caches parsed
+   * documents keyed by their text, so the text itself is bounded too.
+   */
+  maxQueryLength: 100_000,
   maxTokens: 2000,
   maxRootFields: 20,
   maxFragments: 50,
@@ -134,8 +141,31 @@ function longestString(value: unknown): number {
   return longest;
 }
 
+/**
+ * yoga's parse and validation caches, bounded by the size of what they hold rather than by
+ * entry count alone (its default, 1,024 entries of up to maxQueryLength each).
+ */
+export const createParserCache = () => ({
+  documentCache: new LRUCache<string, DocumentNode>({
+    max: 1024,
+    maxSize: 16 * 1024 * 1024,
+    sizeCalculation: (_doc, key) => Math.max(1, key.length),
+  }),
+  errorCache: new LRUCache<string, Error>({
+    max: 256,
+    maxSize: 2 * 1024 * 1024,
+    sizeCalculation: (_err, key) => Math.max(1, key.length),
+  }),
+});
+
 export const queryLimits: Plugin = {
   onParams({ params }) {
+    const length = params.query?.length ?? 0;
+    if (length > QUERY_LIMITS.maxQueryLength)
+      throw new GraphQLError(
+        `the query is ${length} characters; the limit is ${QUERY_LIMITS.maxQueryLength}`,
+        { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } },
+      );
     const longest = longestString(params.variables);
     if (longest > QUERY_LIMITS.maxStringLength)
       throw new GraphQLError(

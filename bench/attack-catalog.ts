@@ -51,6 +51,18 @@ export const ATTACKS: Attack[] = [
     body: () => ({ query: `{ ${'__typename '.repeat(90_000)}}` }),
   },
   {
+    // Under the length limit, over the token limit.
+    name: 'field-duplication-9k',
+    authenticated: true,
+    body: () => ({ query: `{ ${'__typename '.repeat(9_000)}}` }),
+  },
+  {
+    // Comments are not tokens: a megabyte of them was parsed, and cached keyed by its text.
+    name: 'comment-padding-900k',
+    authenticated: true,
+    body: () => ({ query: `${'#'.repeat(900_000)}\n{ __typename }` }),
+  },
+  {
     name: 'preview-sparse-1900',
     authenticated: true,
     body: () => ({ query: `{ ${SPARSE_PREVIEW} }` }),
