@@ -10,6 +10,11 @@ import { createHttpApp } from '../platform/http.js';
 import type { Logger } from '../platform/logger.js';
 import { registerMetrics } from '../platform/metrics.js';
 import { requestContext, traceIdOf, validTraceparent } from '../platform/request-context.js';
+import {
+  createWebhookDestinations,
+  STRICT_WEBHOOK_POLICY,
+  type WebhookDestinations,
+} from '../platform/webhook-destination.js';
 import type { ApiContext } from './context.js';
 import { historyUnavailable, type HistoryClient } from './history-client.js';
 import { createParserCache, queryLimits } from './query-limits.js';
@@ -24,6 +29,8 @@ export interface ApiDeps {
   readiness?: Record<string, ReadinessCheck>;
   /** Where Task.history and history read from; without it they answer UNAVAILABLE. */
   history?: HistoryClient;
+  /** The webhook destination check; strict (https, public addresses) unless given. */
+  webhooks?: WebhookDestinations;
   /** Requests per user; none when absent (tests of other parts). */
   requestLimiter?: RequestLimiter;
 }
@@ -46,6 +53,7 @@ export function buildApi({
   graphiql = false,
   readiness = {},
   history = historyUnavailable,
+  webhooks = createWebhookDestinations({ policy: STRICT_WEBHOOK_POLICY }),
   requestLimiter,
 }: ApiDeps): FastifyInstance {
   const app = createHttpApp(log);
@@ -71,6 +79,7 @@ export function buildApi({
         userId,
         sql,
         history,
+        webhooks,
         traceparent: validTraceparent(request.headers.get('traceparent') ?? undefined),
       };
     },
