@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { appendAuditEvent, appendDeadLetter } from '../db/audit.js';
+import { appendDeadLetter } from '../db/audit.js';
 import type { Sql } from '../db/sql.js';
 import { Topic } from '../domain/events.js';
 import {
@@ -12,6 +12,7 @@ import { createHttpApp } from '../platform/http.js';
 import { registerHttpErrors } from '../platform/http-errors.js';
 import { registerMetrics } from '../platform/metrics.js';
 import type { Logger } from '../platform/logger.js';
+import { createAppendEvent } from './append-event.js';
 import { registerHistoryRoutes } from './history-routes.js';
 
 export interface AuditDeps {
@@ -34,11 +35,7 @@ export function buildAuditService({ sql, log, readiness = {} }: AuditDeps): Fast
   registerMetrics(app, 'audit-service');
   registerHttpErrors(app, log);
   acceptCloudEvents(app);
-  // Appending is idempotent on the event id: a redelivered event leaves one entry.
-  const append = async (event: Parameters<typeof appendAuditEvent>[1]): Promise<void> => {
-    const appended = await appendAuditEvent(sql, event);
-    log.debug({ eventId: event.id, type: event.type, appended }, 'audit event');
-  };
+  const append = createAppendEvent({ sql, log });
   for (const route of Object.values(auditRoutes)) registerTopicRoute(app, route, append, log);
   registerDeadLetterRoute(app, DEAD_LETTER_ROUTE, async (message) => {
     const kept = await appendDeadLetter(sql, message);

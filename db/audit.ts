@@ -2,14 +2,24 @@ import type { TicklerEvent } from '../domain/events.js';
 import type { UserId } from '../domain/ids.js';
 import type { Db } from './sql.js';
 
-/** True when the event was appended; false when its id was already in the log (redelivery). */
-export async function appendAuditEvent(db: Db, e: TicklerEvent): Promise<boolean> {
+/**
+ * What became of an appended event: `appended`; `duplicate`, its id was already in the log (a
+ * redelivery, harmless); `sequence-taken`, another event already holds its user's sequence
+ * (audit_events_user_sequence): a forged or broken event, which the log refuses to keep.
+ */
+export type AppendOutcome = 'appended' | 'duplicate' | 'sequence-taken';
+
+export async function appendAuditEvent(db: Db, e: TicklerEvent): Promise<AppendOutcome> {
+  // No conflict target: both unique constraints are arbiters, so even a redelivery racing its
+  // first delivery ends here as "nothing inserted" instead of as a unique-violation error.
   const rows = await db`
     INSERT INTO audit.events (event_id, user_id, subject, type, sequence, occurred_at, event)
     VALUES (${e.id}, ${e.userid}, ${e.subject}, ${e.type}, ${e.sequence}, ${e.time}, ${db.json(e as never)})
-    ON CONFLICT (event_id) DO NOTHING
+    ON CONFLICT DO NOTHING
     RETURNING event_id`;
-  return rows.length === 1;
+  if (rows.length === 1) return 'appended';
+  const [same] = await db`SELECT 1 FROM audit.events WHERE event_id = ${e.id}`;
+  return same ? 'duplicate' : 'sequence-taken';
 }
 
 export interface AuditEntry {

@@ -44,7 +44,7 @@ function taskEvent(
 
 /** Appends the events in the order given (which the log does not rely on). */
 async function appendAll(events: TicklerEvent[]): Promise<void> {
-  for (const e of events) assert.equal(await appendAuditEvent(sql, e), true);
+  for (const e of events) assert.equal(await appendAuditEvent(sql, e), 'appended');
 }
 
 describe('listHistory', () => {

@@ -156,6 +156,8 @@ async function errorOf(
 
 describe('audit.events', () => {
   const userId = `audit-${run}` as UserId;
+  // Each event its own sequence: the log holds one event per (user, sequence).
+  let sequence = 0;
   const event = (): TicklerEvent => {
     const taskId = randomUUID() as TaskId;
     return buildEvent({
@@ -165,7 +167,7 @@ describe('audit.events', () => {
       time: new Date(),
       subject: taskId,
       userId,
-      sequence: 1,
+      sequence: ++sequence,
       data: {
         task: snapshot({ id: taskId, title: 'audited' }),
       },
@@ -175,7 +177,7 @@ describe('audit.events', () => {
   let stored: TicklerEvent;
   before(async () => {
     stored = event();
-    assert.equal(await appendAuditEvent(sql, stored), true);
+    assert.equal(await appendAuditEvent(sql, stored), 'appended');
   });
 
   test('keeps the event as it was appended', async () => {
@@ -216,8 +218,8 @@ describe('audit.events', () => {
 
   test('appending the same event twice keeps one row and says so', async () => {
     const e = event();
-    assert.equal(await appendAuditEvent(sql, e), true);
-    assert.equal(await appendAuditEvent(sql, e), false);
+    assert.equal(await appendAuditEvent(sql, e), 'appended');
+    assert.equal(await appendAuditEvent(sql, e), 'duplicate');
     const [{ count }] = await sql<
       [{ count: string }]
     >`SELECT count(*) FROM audit.events WHERE event_id = ${e.id}`;
