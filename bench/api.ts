@@ -138,7 +138,7 @@ async function main(): Promise<void> {
     );
     await startDatabase(ctx);
     const t0 = Date.now();
-    await seed(databaseUrl(ports), total, userTasks, log);
+    await seed(databaseUrl(ctx), total, userTasks, log);
     log(`seeded ${total} tasks in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     await startService(ctx, 'api', { ...serviceEnv(ctx, 'api', { jwtSecret }), LOG_LEVEL: 'warn' });
     const url = `http://127.0.0.1:${ports.api}/graphql`;

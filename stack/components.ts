@@ -1,11 +1,12 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { migrate } from '../db/migrate.js';
 import { createSql } from '../db/sql.js';
+import { OWNER_ROLE, SERVICE_ROLES, stackCredentials, type ServiceRole } from './credentials.js';
 import { writeLocalDaprConfig } from './dapr-config.js';
 import { isListening, type AppId, type StackPorts } from './ports.js';
 import type { ProcessGroup } from './processes.js';
@@ -47,8 +48,27 @@ function postgresUser(): { uid: number; gid: number } | undefined {
   return { uid: id('-u'), gid: id('-g') };
 }
 
-export const databaseUrl = (ports: StackPorts): string =>
-  `postgres://tickler@127.0.0.1:${ports.postgres}/${DATABASE}`;
+/** The URL a role logs in with over TCP (password required); the owner's by default. */
+export function databaseUrl(
+  { paths, ports }: Pick<ComponentContext, 'paths' | 'ports'>,
+  role: typeof OWNER_ROLE | ServiceRole = OWNER_ROLE,
+): string {
+  const password = stackCredentials(paths.state).postgres[role];
+  return `postgres://${role}:${password}@127.0.0.1:${ports.postgres}/${DATABASE}`;
+}
+
+// Passwords on every TCP connection, so a service cannot simply log in as another role (or the
+// owner). Only the owner may use the Unix socket, which sits in the data folder (mode 0700):
+// that is how the stack sets the passwords. Written at every start, so an older trust-only
+// cluster in .state is brought along.
+const PG_HBA = [
+  '# Written by the Tickler stack at every start (stack/components.ts).',
+  `local all ${OWNER_ROLE} trust`,
+  'host all all 127.0.0.1/32 scram-sha-256',
+  '',
+].join('\n');
+
+const sqlLiteral = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
 export async function startPostgres(ctx: ComponentContext): Promise<void> {
   const dataDir = join(ctx.paths.state, 'postgres');
@@ -66,6 +86,8 @@ export async function startPostgres(ctx: ComponentContext): Promise<void> {
       },
     );
   }
+  writeFileSync(join(dataDir, 'pg_hba.conf'), PG_HBA, { mode: 0o600 });
+  if (owner) chownSync(join(dataDir, 'pg_hba.conf'), owner.uid, owner.gid);
   const durability = ctx.ephemeral
     ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
     : [];
@@ -87,7 +109,11 @@ export async function startPostgres(ctx: ComponentContext): Promise<void> {
     ],
     ...(owner ?? {}),
   });
-  const admin = postgres(`postgres://tickler@127.0.0.1:${ctx.ports.postgres}/postgres`, {
+  const admin = postgres({
+    host: dataDir, // the Unix socket: the owner's way in before it has a password
+    port: ctx.ports.postgres,
+    user: OWNER_ROLE,
+    database: 'postgres',
     max: 1,
     onnotice: () => {},
     connect_timeout: 2,
@@ -96,6 +122,8 @@ export async function startPostgres(ctx: ComponentContext): Promise<void> {
     await waitFor('postgres', async () => (await admin`SELECT 1`).length === 1, {
       failed: ctx.failure,
     });
+    const { postgres: passwords } = stackCredentials(ctx.paths.state);
+    await admin.unsafe(`ALTER ROLE ${OWNER_ROLE} PASSWORD ${sqlLiteral(passwords[OWNER_ROLE])}`);
     const [exists] = await admin`SELECT 1 FROM pg_database WHERE datname = ${DATABASE}`;
     if (!exists) await admin.unsafe(`CREATE DATABASE ${DATABASE}`);
   } finally {
@@ -103,12 +131,18 @@ export async function startPostgres(ctx: ComponentContext): Promise<void> {
   }
 }
 
-/** PostgreSQL with the schema migrated: what every other component expects to find. */
+/**
+ * PostgreSQL with the schema migrated: what every other component expects to find. The
+ * migrations create each service's role NOLOGIN; here each gets LOGIN and this stack's password.
+ */
 export async function startDatabase(ctx: ComponentContext): Promise<void> {
   await startPostgres(ctx);
-  const sql = createSql(databaseUrl(ctx.ports), { applicationName: 'tickler-migrate', max: 1 });
+  const sql = createSql(databaseUrl(ctx), { applicationName: 'tickler-migrate', max: 1 });
   try {
     await migrate(sql, undefined, (line) => ctx.log(`    ${line}`));
+    const { postgres: passwords } = stackCredentials(ctx.paths.state);
+    for (const role of Object.values(SERVICE_ROLES))
+      await sql.unsafe(`ALTER ROLE ${role} LOGIN PASSWORD ${sqlLiteral(passwords[role])}`);
   } finally {
     await sql.end({ timeout: 1 });
   }
@@ -157,20 +191,42 @@ export async function startTemporal(ctx: ComponentContext): Promise<void> {
   await waitFor('temporal', () => isListening(ctx.ports.temporal), { failed: ctx.failure });
 }
 
+/** Kafka's SASL mechanism: SCRAM never sends the password, which matters without TLS. */
+export const KAFKA_SASL_MECHANISM = 'SCRAM-SHA-512';
+
+/** What a sidecar needs to reach Kafka as its app's user (dapr/components/pubsub*.yaml). */
+export function kafkaSidecarEnv(ctx: ComponentContext, appId: AppId): NodeJS.ProcessEnv {
+  return {
+    KAFKA_BROKERS: `127.0.0.1:${ctx.ports.kafka}`,
+    KAFKA_SASL_USERNAME: appId,
+    KAFKA_SASL_PASSWORD: stackCredentials(ctx.paths.state).kafka[appId],
+  };
+}
+
 export async function startKafka(ctx: ComponentContext): Promise<void> {
   const dir = join(ctx.paths.state, 'kafka');
   mkdirSync(dir, { recursive: true });
   const props = join(dir, 'server.properties');
+  const { kafka: users } = stackCredentials(ctx.paths.state);
+  // Clients authenticate with SASL/SCRAM on the one listener they can reach; the broker talks to
+  // itself there too, as the user `broker`. The controller listener stays PLAINTEXT: only this
+  // process uses it, on loopback. The file holds the broker's password: owner-only.
   writeFileSync(
     props,
     [
       'process.roles=broker,controller',
       'node.id=1',
       `controller.quorum.voters=1@127.0.0.1:${ctx.ports.kafkaController}`,
-      `listeners=PLAINTEXT://127.0.0.1:${ctx.ports.kafka},CONTROLLER://127.0.0.1:${ctx.ports.kafkaController}`,
-      `advertised.listeners=PLAINTEXT://127.0.0.1:${ctx.ports.kafka}`,
+      `listeners=CLIENT://127.0.0.1:${ctx.ports.kafka},CONTROLLER://127.0.0.1:${ctx.ports.kafkaController}`,
+      `advertised.listeners=CLIENT://127.0.0.1:${ctx.ports.kafka}`,
       'controller.listener.names=CONTROLLER',
-      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      'inter.broker.listener.name=CLIENT',
+      'listener.security.protocol.map=CLIENT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT',
+      `sasl.enabled.mechanisms=${KAFKA_SASL_MECHANISM}`,
+      `sasl.mechanism.inter.broker.protocol=${KAFKA_SASL_MECHANISM}`,
+      `listener.name.client.${KAFKA_SASL_MECHANISM.toLowerCase()}.sasl.jaas.config=` +
+        'org.apache.kafka.common.security.scram.ScramLoginModule required ' +
+        `username="broker" password="${users.broker}";`,
       `log.dirs=${join(dir, 'data')}`,
       'num.partitions=3',
       'offsets.topic.replication.factor=1',
@@ -180,6 +236,7 @@ export async function startKafka(ctx: ComponentContext): Promise<void> {
       'auto.create.topics.enable=true',
       '',
     ].join('\n'),
+    { mode: 0o600 },
   );
   const classpath = join(ctx.paths.tools, 'kafka/libs/*');
   const jvm = [
@@ -191,15 +248,29 @@ export async function startKafka(ctx: ComponentContext): Promise<void> {
     '-cp',
     classpath,
   ];
+  // SCRAM credentials live in the metadata log, written when it is formatted (KIP-900): a log
+  // formatted for other credentials (or none: a stack from before SASL) is formatted again.
+  const usersStamp = join(dir, 'scram-users.sha256');
+  const stamp = createHash('sha256').update(JSON.stringify(users)).digest('hex');
+  const formatted = existsSync(join(dir, 'data/meta.properties'));
+  if (formatted && (!existsSync(usersStamp) || readFileSync(usersStamp, 'utf8') !== stamp)) {
+    ctx.log('kafka: its data was formatted for other SASL credentials; starting it empty');
+    rmSync(join(dir, 'data'), { recursive: true, force: true });
+  }
   if (!existsSync(join(dir, 'data/meta.properties'))) {
     // Kafka's own ids never start with '-' (its tool would read one as an option); nor do ours.
     let clusterId = randomBytes(16).toString('base64url');
     while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
+    const scram = Object.entries(users).flatMap(([name, password]) => [
+      '--add-scram',
+      `${KAFKA_SASL_MECHANISM}=[name=${name},password=${password}]`,
+    ]);
     execFileSync(
       'java',
-      [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props],
+      [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, ...scram],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
+    writeFileSync(usersStamp, stamp, { mode: 0o600 });
   }
   ctx.group.start({ name: 'kafka', command: 'java', args: [...jvm, 'kafka.Kafka', props] });
   await waitFor('kafka', () => isListening(ctx.ports.kafka), {
@@ -254,7 +325,7 @@ export async function startSidecar(
     env: {
       // The address the sidecar registers for service invocation: loopback, like everything else.
       DAPR_HOST_IP: '127.0.0.1',
-      KAFKA_BROKERS: `127.0.0.1:${ctx.ports.kafka}`,
+      ...kafkaSidecarEnv(ctx, appId),
       // One Kafka consumer group per sync-service instance (dapr/components/pubsub-broadcast.yaml).
       POD_NAME: `${appId}-${appPort ?? p.http}`,
     },
@@ -264,6 +335,12 @@ export async function startSidecar(
     () => httpOk(`http://127.0.0.1:${p.http}/v1.0/healthz/outbound`),
     { failed: ctx.failure },
   );
+}
+
+/** Each service logs in as its own role (db/migrations/0011_service_roles.sql); sync has none. */
+function serviceDatabaseEnv(ctx: ComponentContext, appId: AppId): NodeJS.ProcessEnv {
+  if (appId === 'sync-service') return {};
+  return { DATABASE_URL: databaseUrl(ctx, SERVICE_ROLES[appId]) };
 }
 
 export interface ServiceEnv {
@@ -280,7 +357,7 @@ export function serviceEnv(
   env: ServiceEnv,
 ): NodeJS.ProcessEnv {
   const base = {
-    DATABASE_URL: databaseUrl(ctx.ports),
+    ...serviceDatabaseEnv(ctx, appId),
     DAPR_HOST: '127.0.0.1',
     DAPR_HTTP_PORT: String(ctx.ports.dapr[appId].http),
     LOG_LEVEL: 'info',

@@ -113,8 +113,8 @@ Tickler is up in ${((Date.now() - t0) / 1000).toFixed(1)} s.
   Subscriptions (ws)   ws://127.0.0.1:${p.sync}/graphql    (graphql-ws; connection_init { "authorization": "Bearer <token>" })
   Temporal web UI      http://127.0.0.1:${p.temporalUi}    (workflow id reminder:<taskId>)
   Temporal gRPC        127.0.0.1:${p.temporal}
-  Kafka                127.0.0.1:${p.kafka}
-  PostgreSQL           postgres://tickler@127.0.0.1:${p.postgres}/tickler
+  Kafka                127.0.0.1:${p.kafka}  (SASL/SCRAM-SHA-512; users and passwords in .state/credentials.json)
+  PostgreSQL           postgres://tickler@127.0.0.1:${p.postgres}/tickler  (password in .state/credentials.json)
   Health               api http://127.0.0.1:${p.api}/readyz · sync http://127.0.0.1:${p.sync}/readyz
                        audit http://127.0.0.1:${p.audit}/readyz · worker http://127.0.0.1:${p.workerHealth}/readyz
 

@@ -105,7 +105,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
   up = true;
   return {
     ports,
-    databaseUrl: databaseUrl(ports),
+    databaseUrl: databaseUrl(ctx),
     ctx,
     stop: () => group.stopAll(),
     killNow: () => group.killAll(),

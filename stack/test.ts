@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { cliFatal } from '../platform/lifecycle.js';
 import { ROOT, stackPaths } from './paths.js';
+import { credentialsTestEnv } from './test-credentials.js';
 import { testPorts } from './ports.js';
 import { startStack, type RunningStack } from './stack.js';
 import { startTestControl, type TestControl } from './test-control.js';
@@ -97,6 +98,7 @@ async function main(): Promise<void> {
             TICKLER_LOGS: paths.logs,
             TICKLER_API_DAPR_HTTP: `http://127.0.0.1:${ports.dapr.api.http}`,
             TICKLER_STACK_CONTROL: controlUrl,
+            ...credentialsTestEnv(stack!.ctx),
           },
         },
       );

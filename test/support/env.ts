@@ -32,6 +32,28 @@ export const testEnv = {
   get apiDaprHttp() {
     return required('TICKLER_API_DAPR_HTTP');
   },
+  /** The stack's Kafka broker (SASL/SCRAM on its client listener), e.g. 127.0.0.1:19092. */
+  get kafkaBrokers() {
+    return required('TICKLER_KAFKA_BROKERS');
+  },
+  /** The stack's own Kafka user (for its tools and tests) and its password. */
+  get kafkaUser() {
+    return {
+      username: required('TICKLER_KAFKA_USERNAME'),
+      password: required('TICKLER_KAFKA_PASSWORD'),
+    };
+  },
+  /** The broker's Java classpath: its admin tools (kafka.admin.ConfigCommand). */
+  get kafkaClasspath() {
+    return required('TICKLER_KAFKA_CLASSPATH');
+  },
+  /** Each service's own database URL (its role), by app id; TICKLER_DATABASE_URL is the owner's. */
+  get serviceDatabaseUrls(): Record<'api' | 'worker' | 'audit-service', string> {
+    return JSON.parse(required('TICKLER_SERVICE_DATABASE_URLS')) as Record<
+      'api' | 'worker' | 'audit-service',
+      string
+    >;
+  },
   /** The test command's control server (stack/test-control.ts): stops and starts components. */
   get stackControl() {
     return required('TICKLER_STACK_CONTROL');
