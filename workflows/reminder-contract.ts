@@ -9,6 +9,16 @@ export const REMINDER_TASK_QUEUE = 'tickler-reminders';
 export interface ReminderWorkflowInput {
   taskId: string;
   userId: string;
+  /** Set only by the workflow itself when it continues as new: what the last run knew. */
+  carried?: ReminderCarry;
+}
+
+/** What one run of the reminder workflow hands to the next when it continues as new. */
+export interface ReminderCarry {
+  /** The newest state the last run accepted (an older version still never wins). */
+  state: ReminderState;
+  /** `<reminderId>@<fireAt>` of the reminders in `state` that have already fired. */
+  fired: string[];
 }
 
 export interface ReminderSpec {

@@ -1,16 +1,20 @@
 import {
+  allHandlersFinished,
   condition,
   log,
+  makeContinueAsNewFunc,
   patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { ChannelActivities } from '../activities/channels.js';
 import type { ReminderActivities } from '../activities/reminders.js';
 import {
   completeSignal,
   deleteSignal,
+  type ReminderCarry,
   type ReminderSpec,
   type ReminderState,
   type ReminderWorkflowInput,
@@ -26,16 +30,29 @@ const { deliverToChannels } = proxyActivities<ChannelActivities>(channelDelivery
 const fireKey = (r: ReminderSpec): string => `${r.id}@${r.fireAt}`;
 
 /**
+ * A run continues as new once its history reaches this many events (or bytes), or when the
+ * server suggests it (by default at 4 Ki events / 4 MiB), whichever comes first. Our own bound
+ * is far below Temporal's hard limits (50 Ki events / 50 MiB) and does not depend on how a
+ * server is configured. 500 events is about 70 edits sent one at a time (7 events each), so most
+ * tasks never get there; and whenever the worker must replay a run (evicted from its cache, or
+ * a close the server refused because a signal came in meanwhile) it replays at most about this
+ * much: a shorter replay leaves a stream of signals less time to get in the way of the next try.
+ */
+export const HISTORY_EVENTS_LIMIT = 500;
+export const HISTORY_BYTES_LIMIT = 1024 * 1024;
+
+/**
  * One per task with reminders (id `reminder:<taskId>`). Sleeps until the next reminder is due
  * with a timer that any signal interrupts, delivers it through an activity, and loops. It ends
- * when nothing is left to fire; a later signalWithStart starts it afresh.
+ * when nothing is left to fire; a later signalWithStart starts it afresh. A task edited very
+ * often continues as new before its history grows large, carrying its state to the next run.
  */
 export async function reminderWorkflow(input: ReminderWorkflowInput): Promise<void> {
-  let state: ReminderState = { version: 0, title: '', reminders: [] };
+  let state: ReminderState = input.carried?.state ?? { version: 0, title: '', reminders: [] };
   let open = true;
   let deleted = false;
   let changed = false;
-  const fired = new Set<string>();
+  const fired = new Set<string>(input.carried?.fired);
 
   const accept = (next: ReminderState): void => {
     // Signals can be redelivered or overtaken; an older version of the task never wins.
@@ -67,6 +84,15 @@ export async function reminderWorkflow(input: ReminderWorkflowInput): Promise<vo
     ]);
     if (!next) return;
 
+    // A safe point: no activity is in flight and every signal received so far has been applied.
+    // A signal that arrives while this run closes makes the server refuse the continue-as-new;
+    // the run then applies it and comes back here, so the next run's input includes it.
+    // patched(): a run recorded before this existed, already past the limit, replays as it ran.
+    if (historyIsLong() && patched('continue-as-new-v1')) {
+      await condition(allHandlersFinished);
+      return continueAsNew({ ...input, carried: carry(state, fired) });
+    }
+
     changed = false;
     const waitMs = Date.parse(next.fireAt) - Date.now();
     if (waitMs > 0 && (await condition(() => changed, waitMs))) continue;
@@ -93,6 +119,30 @@ export async function reminderWorkflow(input: ReminderWorkflowInput): Promise<vo
     }
     fired.add(fireKey(next));
   }
+}
+
+function historyIsLong(): boolean {
+  const { continueAsNewSuggested, historyLength, historySize } = workflowInfo();
+  return (
+    continueAsNewSuggested ||
+    historyLength >= HISTORY_EVENTS_LIMIT ||
+    historySize >= HISTORY_BYTES_LIMIT
+  );
+}
+
+/**
+ * The next run gets the state and what of it already fired. A fired key no longer in the state
+ * is dropped, so the input stays as small as the reminder set: should a newer version bring that
+ * very reminder back, the delivery activity's idempotency key still refuses a second notification.
+ */
+function carry(state: ReminderState, fired: Set<string>): ReminderCarry {
+  return { state, fired: state.reminders.map(fireKey).filter((key) => fired.has(key)) };
+}
+
+/** Memo (the title) and search attributes (user, task) go with the workflow into its next run. */
+function continueAsNew(input: ReminderWorkflowInput): Promise<never> {
+  const { memo, typedSearchAttributes } = workflowInfo();
+  return makeContinueAsNewFunc<typeof reminderWorkflow>({ memo, typedSearchAttributes })(input);
 }
 
 function pendingReminders(state: ReminderState, fired: Set<string>): ReminderSpec[] {

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { setTimeout } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { activityInfo } from '@temporalio/activity';
+import { TypedSearchAttributes } from '@temporalio/common';
 import type { DeliverReminderInput, DeliveryOutcome } from '../../activities/reminders.js';
 import {
   completeSignal,
@@ -12,7 +14,7 @@ import {
   type ReminderState,
   rescheduleSignal,
 } from '../../workflows/reminder-contract.js';
-import { reminderWorkflow } from '../../workflows/reminder.js';
+import { HISTORY_EVENTS_LIMIT, reminderWorkflow } from '../../workflows/reminder.js';
 import {
   addLocalDays,
   fromLocal,
@@ -20,6 +22,7 @@ import {
   toLocal,
   type LocalDateTime,
 } from '../../domain/zoned-time.js';
+import { NextFireAtKey, TaskIdKey } from '../../workflows/search-attributes.js';
 import { startTimeSkipping } from '../support/time-skipping.js';
 
 // The reminder workflow on the time-skipping test server, with a fake delivery activity that
@@ -28,6 +31,13 @@ import { startTimeSkipping } from '../support/time-skipping.js';
 const HOUR = 3_600_000;
 // A workflow task that keeps failing is retried forever: bound each test instead of hanging.
 const bounded = { timeout: 30_000 };
+/** Edits sent to one task's workflow in the history test. */
+const EDITS = 5_000;
+/**
+ * No run's history may grow much past the workflow's limit: it continues as new at the first
+ * safe point after reaching it (the margin is one burst of signals and a refused close or two).
+ */
+const MAX_RUN_EVENTS = HISTORY_EVENTS_LIMIT + 500;
 
 interface Delivery extends DeliverReminderInput {
   /** When the workflow scheduled the delivery, in workflow (server) time. */
@@ -74,6 +84,9 @@ async function schedule(taskId: string, state: ReminderState) {
     signal: rescheduleSignal,
     signalArgs: [state],
     workflowExecutionTimeout: '400 days',
+    // What the relay sets too: the web UI finds a task's workflow by them, in every run.
+    memo: { title: state.title },
+    typedSearchAttributes: new TypedSearchAttributes([{ key: TaskIdKey, value: taskId }]),
   });
 }
 
@@ -285,6 +298,68 @@ describe('reminder workflow', () => {
     );
   });
 
+  test(
+    'rescheduled 5,000 times: each reminder fires once, at its last time, over runs that continued as new',
+    { timeout: 120_000 },
+    async (t) => {
+      const taskId = randomUUID();
+      const early = await inHours(1);
+      const base = Date.parse(await inHours(2));
+      // Like a snooze: each newer version moves reminder 'b' a second later; 'a' stays put.
+      const edit = (version: number): ReminderState => ({
+        version,
+        title: `t${version}`,
+        reminders: [
+          { id: 'a', fireAt: early },
+          { id: 'b', fireAt: new Date(base + version * 1000).toISOString() },
+        ],
+      });
+      const started = await schedule(taskId, edit(1));
+      await env.sleep(90 * 60_000); // 'a' has fired; every edit below still names it
+      const handle = env.client.workflow.getHandle(reminderWorkflowId(taskId));
+      // In bursts of 50 at once: the order they arrive in is not the order they were sent, and
+      // some arrive while a run is continuing as new (the server refuses to close the run until
+      // it has applied them). Each burst waits until the workflow has applied the one before, as
+      // the relay does: a sender that never pauses would keep every close refused (see README).
+      for (let v = 2; v <= EDITS + 1; v += 50) {
+        const burst = Array.from({ length: Math.min(50, EDITS + 2 - v) }, (_, i) => v + i);
+        await Promise.all(burst.map((version) => handle.signal(rescheduleSignal, edit(version))));
+        await applied(handle, edit(burst.at(-1)!).reminders[1]!.fireAt);
+      }
+      // Stale: had a new run forgotten the version it had reached, 'b' would fire 15 min early.
+      await handle.signal(rescheduleSignal, {
+        ...edit(1),
+        reminders: [edit(1).reminders[0]!, { id: 'b', fireAt: await inHours(0.25) }],
+      });
+      await handle.result();
+
+      const last = edit(EDITS + 1).reminders[1]!.fireAt;
+      const got = deliveriesFor(taskId);
+      assert.deepEqual(
+        got.map((d) => `${d.reminderId}@${d.fireAt}`),
+        [`a@${early}`, `b@${last}`],
+      );
+      const lateMs = got[1]!.atMs - Date.parse(last);
+      assert.ok(lateMs >= 0 && lateMs < 60_000, `on time, not ${lateMs} ms off`);
+
+      const lastRun = await handle.describe();
+      assert.notEqual(lastRun.runId, started.signaledRunId);
+      assert.equal(lastRun.memo?.title, 't1', 'the memo went along');
+      assert.equal(lastRun.typedSearchAttributes.get(TaskIdKey), taskId, 'so did TaskId');
+
+      const runs = await historyLengths(reminderWorkflowId(taskId), started.signaledRunId);
+      t.diagnostic(`${runs.length} runs of ${runs.join(', ')} events`);
+      assert.ok(
+        runs.length >= 3,
+        `continued as new: ${runs.length} run(s) of ${runs.join(', ')} events`,
+      );
+      assert.ok(
+        runs.every((n) => n <= MAX_RUN_EVENTS),
+        `every run stays under ${MAX_RUN_EVENTS} events: ${runs.join(', ')}`,
+      );
+    },
+  );
+
   // Last in the file: it moves the test server's clock about a year ahead.
   test(
     'a 09:00 reminder the day after each DST change fires at 09:00 local (Berlin, New York)',
@@ -316,6 +391,35 @@ describe('reminder workflow', () => {
     },
   );
 });
+
+/**
+ * Waits until the workflow shows `fireAt` as its next fire time (search attribute `NextFireAt`,
+ * read from the server without running the workflow): it has applied the signal that set it.
+ */
+async function applied(handle: WorkflowHandle, fireAt: string): Promise<void> {
+  let shown: unknown;
+  for (let i = 0; i < 1_000; i++) {
+    const { typedSearchAttributes } = await handle.describe();
+    shown = typedSearchAttributes.get(NextFireAtKey);
+    if (shown instanceof Date && shown.toISOString() === fireAt) return;
+    await setTimeout(10);
+  }
+  assert.fail(`the workflow never showed NextFireAt ${fireAt} (last ${String(shown)})`);
+}
+
+/** The length of each run's history, oldest run first: each continued-as-new run names the next. */
+async function historyLengths(workflowId: string, firstRunId: string): Promise<number[]> {
+  const lengths: number[] = [];
+  // Bounded: 5,000 edits continue as new a handful of times, never a hundred.
+  for (let runId: string | undefined = firstRunId; runId && lengths.length < 100;) {
+    const handle: WorkflowHandle = env.client.workflow.getHandle(workflowId, runId);
+    const events = (await handle.fetchHistory()).events ?? [];
+    lengths.push(events.length);
+    runId =
+      events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+  }
+  return lengths;
+}
 
 /**
  * For Europe/Berlin and America/New_York, the day after each of their next two offset changes
