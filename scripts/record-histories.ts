@@ -1,3 +1,4 @@
+import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
@@ -21,9 +22,12 @@ import {
   type ReminderState,
 } from '../workflows/reminder-contract.js';
 import { reminderWorkflow } from '../workflows/reminder.js';
+import { NextFireAtKey } from '../workflows/search-attributes.js';
 
 // Records reminder and digest workflow histories for the replay test (test/workflows/replay.test.ts):
-//   npm run histories:record -- <prefix>      e.g. v3-
+//   npm run histories:record -- <prefix> [scenario ...]     e.g. v3-, or v4- edited-many
+// Without scenario names it records them all. A workflow that continued as new is recorded run by
+// run (<prefix><scenario>-run-<n>.json).
 // Run it when a workflow change is meant to change behaviour, and commit the new files next to
 // the old ones: old histories must keep replaying (use `patched()` for incompatible changes).
 // Existing files are never overwritten.
@@ -31,12 +35,14 @@ import { reminderWorkflow } from '../workflows/reminder.js';
 const OUT = join(ROOT, 'test/workflows/histories');
 const HOUR = 3_600_000;
 type Step = (
-  h: { signal: (...a: never[]) => Promise<void> },
+  h: WorkflowHandle<typeof reminderWorkflow>,
   env: TestWorkflowEnvironment,
 ) => Promise<void>;
 
 async function main(): Promise<void> {
   const prefix = process.argv[2] ?? '';
+  const only = process.argv.slice(3);
+  const wanted = (name: string): boolean => only.length === 0 || only.includes(name);
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: {
@@ -89,24 +95,48 @@ async function main(): Promise<void> {
       fireAt: new Date(Date.now() + h * HOUR).toISOString(),
     })),
   });
+  // One edit of many: r0 an hour ahead; each version moves r1 a second later (two hours ahead).
+  const editedFrom = Date.now();
+  const edited = (version: number): ReminderState => ({
+    version,
+    title: 'Water the plants',
+    reminders: [
+      { id: 'r0', fireAt: new Date(editedFrom + HOUR).toISOString() },
+      { id: 'r1', fireAt: new Date(editedFrom + 2 * HOUR + version * 1000).toISOString() },
+    ],
+  });
   const scenarios: Record<string, { start: ReminderState; then: Step }> = {
     'fires-once': { start: state(1, 1), then: async () => {} },
     'two-reminders-in-order': { start: state(1, 2, 1), then: async () => {} },
     'completed-before-time': {
       start: state(1, 1),
-      then: async (h) => h.signal(completeSignal as never, { version: 2 } as never),
+      then: async (h) => h.signal(completeSignal, { version: 2 }),
     },
     'rescheduled-later': {
       start: state(1, 1),
-      then: async (h) => h.signal(rescheduleSignal as never, state(2, 3) as never),
+      then: async (h) => h.signal(rescheduleSignal, state(2, 3)),
     },
     'deleted-before-time': {
       start: state(1, 1),
-      then: async (h) => h.signal(deleteSignal as never),
+      then: async (h) => h.signal(deleteSignal),
+    },
+    // r0 fires, then 600 edits in bursts of 50 (some may arrive while a run closes): it continues
+    // as new, carrying what fired.
+    'edited-many': {
+      start: edited(1),
+      then: async (h, env) => {
+        await env.sleep(90 * 60_000);
+        for (let v = 2; v <= 601; v += 50) {
+          const burst = Array.from({ length: 50 }, (_, i) => v + i);
+          await Promise.all(burst.map((version) => h.signal(rescheduleSignal, edited(version))));
+          await applied(h, edited(v + 49).reminders[1]!.fireAt);
+        }
+      },
     },
   };
   await worker.runUntil(async () => {
     for (const [name, s] of Object.entries(scenarios)) {
+      if (!wanted(name)) continue;
       const handle = await env.client.workflow.signalWithStart(reminderWorkflow, {
         workflowId: `reminder:${prefix}${name}`,
         taskQueue,
@@ -114,14 +144,21 @@ async function main(): Promise<void> {
         signal: rescheduleSignal,
         signalArgs: [s.start],
       });
-      await s.then(handle as never, env);
+      await s.then(handle, env);
       await handle.result();
-      const file = join(OUT, `${prefix}${name}.json`);
-      writeFileSync(file, historyToJSON(await handle.fetchHistory()), { flag: 'wx' });
-      console.log(`recorded ${file}`);
+      const runs = await runsOf(env, handle.workflowId, handle.signaledRunId);
+      for (const [i, runId] of runs.entries()) {
+        const file = join(OUT, `${prefix}${name}${runs.length > 1 ? `-run-${i + 1}` : ''}.json`);
+        const history = await env.client.workflow
+          .getHandle(handle.workflowId, runId)
+          .fetchHistory();
+        writeFileSync(file, historyToJSON(history), { flag: 'wx' });
+        console.log(`recorded ${file}`);
+      }
     }
     // Digests: deferrals to one window (three signals, one digest), and one with nothing left.
     for (const name of ['digest-one-window', 'digest-empty']) {
+      if (!wanted(name)) continue;
       const userId = `recorder-${name}`;
       const windowEnd = new Date(Date.now() + 8 * HOUR);
       const schedule = createScheduleDigest(env.client, taskQueue);
@@ -133,6 +170,7 @@ async function main(): Promise<void> {
       console.log(`recorded ${file}`);
     }
     // A series over three runs (continue-as-new after each occurrence): each run's history.
+    if (!wanted('series')) return;
     const series = await env.client.workflow.start(seriesWorkflow, {
       workflowId: `series:${prefix}recorder`,
       taskQueue,
@@ -149,6 +187,19 @@ async function main(): Promise<void> {
     }
   });
   await env.teardown();
+}
+
+/**
+ * Waits until the workflow shows `fireAt` as its next fire time (it has applied the signal that
+ * set it), so that the next burst does not keep every continue-as-new refused.
+ */
+async function applied(h: WorkflowHandle, fireAt: string): Promise<void> {
+  for (let i = 0; i < 1_000; i++) {
+    const shown = (await h.describe()).typedSearchAttributes.get(NextFireAtKey);
+    if (shown?.toISOString() === fireAt) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`the workflow never showed NextFireAt ${fireAt}`);
 }
 
 /** A workflow's runs, oldest first: each continued-as-new run names the next. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { HISTORY_EVENTS_LIMIT } from '../../workflows/reminder.js';
 
 // Every recorded history must replay against today's workflow code: a change that would break
 // running workflows (a different sequence of commands for the same events) fails here. Record
@@ -19,8 +20,26 @@ test('there are recorded histories to replay', () => {
   assert.ok(files.length >= 5, `only ${files.length} histories in ${dir}`);
 });
 
+test('the reminder histories cover continue-as-new and a long run from before it', () => {
+  const events = (f: string) =>
+    (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { events: { eventType: string }[] }).events;
+  const reminders = files.filter((f) => !/digest|series/.test(f));
+  const last = (f: string) => events(f).at(-1)?.eventType;
+  // A run that continued as new, and the run after it (started from the state it carried).
+  assert.ok(reminders.some((f) => last(f) === 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW'));
+  assert.ok(reminders.some((f) => /-run-2\.json$/.test(f)));
+  // Recorded before continue-as-new existed, already past the limit: its replay needs patched().
+  assert.ok(
+    reminders.some(
+      (f) =>
+        events(f).length > HISTORY_EVENTS_LIMIT &&
+        last(f) === 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED',
+    ),
+  );
+});
+
 test(
-  'every recorded workflow history (reminder, digest) replays without nondeterminism',
+  'every recorded workflow history (reminder, digest, series) replays without nondeterminism',
   { timeout: 120_000 },
   async () => {
     const results = Worker.runReplayHistories(
