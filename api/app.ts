@@ -18,6 +18,11 @@ import {
   traceIdOf,
   validTraceparent,
 } from "../platform/request-context.js";
+import {
+  createWebhookDestinations,
+  STRICT_WEBHOOK_POLICY,
+  type WebhookDestinations,
+} from "../platform/webhook-destination.js";
 import type { ApiContext } from "./context.js";
 import { historyUnavailable, type HistoryClient } from "./history-client.js";
 import { createParserCache, queryLimits } from "./query-limits.js";
@@ -32,6 +37,8 @@ export interface ApiDeps {
   readiness?: Record<string, ReadinessCheck>;
   /** Where Task.history and history read from; without it they answer UNAVAILABLE. */
   history?: HistoryClient;
+  /** The webhook destination check; strict (https, public addresses) unless given. */
+  webhooks?: WebhookDestinations;
   /** Requests per user; none when absent (tests of other parts). */
   requestLimiter?: RequestLimiter;
 }
@@ -54,6 +61,7 @@ export function buildApi({
   graphiql = false,
   readiness = {},
   history = historyUnavailable,
+  webhooks = createWebhookDestinations({ policy: STRICT_WEBHOOK_POLICY }),
   requestLimiter,
 }: ApiDeps): FastifyInstance {
   const app = createHttpApp(log);
@@ -87,6 +95,7 @@ export function buildApi({
         userId,
         sql,
         history,
+        webhooks,
         traceparent: validTraceparent(
           request.headers.get("traceparent") ?? undefined,
         ),
