@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { postPinned } from '../../platform/pinned-post.js';
@@ -10,6 +11,7 @@ import {
   STRICT_WEBHOOK_POLICY,
   type ResolvedAddress,
 } from '../../platform/webhook-destination.js';
+import { HOOK_TEST_CERT, HOOK_TEST_KEY } from '../support/hook-test-tls.js';
 import { webhookReceiver } from '../support/webhook-receiver.js';
 
 // The destination check on URLs (odd spellings, schemes, host names) and the pinned POST. DNS is
@@ -212,6 +214,38 @@ describe('postPinned', () => {
       assert.ok(written < 64 * 1024 * 1024, `the server wrote ${written} bytes before the cut`);
     } finally {
       server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  test('https: SNI names the URL host, not the pinned address, and the certificate is checked', async () => {
+    const servernames: string[] = [];
+    let requests = 0;
+    const server = createTlsServer(
+      {
+        key: HOOK_TEST_KEY,
+        cert: HOOK_TEST_CERT,
+        SNICallback: (name, cb) => {
+          servernames.push(name);
+          cb(null, undefined);
+        },
+      },
+      (_req, res) => {
+        requests++;
+        res.end();
+      },
+    ).listen(0, '127.0.0.1');
+    server.on('tlsClientError', () => {});
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const resolve = async () => [v4('127.0.0.1')];
+      const dest = await permissive(resolve).check(`https://hook.test:${port}/hook`);
+      // Self-signed: a client that checks certificates refuses it before sending anything.
+      await assert.rejects(postPinned(dest, post), /self[- ]signed/i);
+      assert.equal(requests, 0);
+      assert.deepEqual(servernames, ['hook.test']);
+    } finally {
       server.close();
     }
   });
