@@ -2,6 +2,8 @@
 // sidecar, bounded in time. A call that never got an answer (no sidecar, or none in time)
 // throws NoAnswer, so each caller can say in its own words that the other app is unavailable.
 
+import { daprApiHeaders } from './dapr-tokens.js';
+
 export class NoAnswer extends Error {
   override readonly name = 'NoAnswer';
 }
@@ -12,6 +14,8 @@ export interface DaprInvoker {
   /** The called app's Dapr app id. */
   appId: string;
   timeoutMs: number;
+  /** The sidecar's DAPR_API_TOKEN, sent as `dapr-api-token` when set. */
+  apiToken?: string | undefined;
   fetch?: typeof fetch;
 }
 
@@ -26,7 +30,7 @@ export async function invokeGet(
     return await (dapr.fetch ?? fetch)(
       `${dapr.daprHttpUrl}/v1.0/invoke/${dapr.appId}/method/${method}`,
       {
-        headers: init.headers ?? {},
+        headers: { ...init.headers, ...daprApiHeaders(dapr.apiToken) },
         signal: init.signal ? AbortSignal.any([init.signal, timeout]) : timeout,
       },
     );

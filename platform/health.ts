@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { daprApiHeaders } from './dapr-tokens.js';
 
 export type ReadinessCheck = () => Promise<unknown>;
 
@@ -40,10 +41,15 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
-/** Readiness of a Dapr sidecar: its outbound API is up (components loaded). */
+/**
+ * Readiness of a Dapr sidecar: its outbound API is up (components loaded). Dapr exempts its
+ * healthz routes from the API token; it is sent anyway, like on every call to the sidecar.
+ */
 export const daprSidecarCheck =
-  (host: string, port: number): ReadinessCheck =>
+  (host: string, port: number, apiToken?: string): ReadinessCheck =>
   async () => {
-    const res = await fetch(`http://${host}:${port}/v1.0/healthz/outbound`);
+    const res = await fetch(`http://${host}:${port}/v1.0/healthz/outbound`, {
+      headers: daprApiHeaders(apiToken),
+    });
     if (!res.ok) throw new Error(`dapr sidecar answered ${res.status}`);
   };

@@ -1,5 +1,6 @@
 import { AppError, ErrorCode } from '../domain/errors.js';
 import type { TicklerEvent, Topic } from '../domain/events.js';
+import { daprApiHeaders } from './dapr-tokens.js';
 
 export interface EventPublisher {
   publish(topic: Topic, event: TicklerEvent): Promise<void>;
@@ -15,6 +16,8 @@ export const PUBSUB_NAME = 'pubsub';
 export interface DaprPublisherDeps {
   /** The app's own Dapr sidecar, e.g. http://127.0.0.1:3500. */
   daprHttpUrl: string;
+  /** The sidecar's DAPR_API_TOKEN, sent as `dapr-api-token` when set. */
+  apiToken?: string | undefined;
   timeoutMs?: number;
   fetch?: typeof fetch;
 }
@@ -29,6 +32,7 @@ export interface DaprPublisherDeps {
  */
 export function createDaprPublisher({
   daprHttpUrl,
+  apiToken,
   timeoutMs = 10_000,
   fetch: fetchFn = fetch,
 }: DaprPublisherDeps): EventPublisher {
@@ -48,6 +52,7 @@ export function createDaprPublisher({
         method: 'POST',
         headers: {
           'content-type': 'application/cloudevents+json',
+          ...daprApiHeaders(apiToken),
           // Dapr's own publish span joins the mutation's trace.
           ...(event.traceparent ? { traceparent: event.traceparent } : {}),
         },
@@ -61,7 +66,7 @@ export function createDaprPublisher({
       const url = `${daprHttpUrl}/v1.0-alpha1/publish/bulk/${PUBSUB_NAME}/${topic}?metadata.rawPayload=true`;
       const res = await fetchFn(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...daprApiHeaders(apiToken) },
         body: JSON.stringify(
           events.map((e) => ({
             entryId: e.id,
