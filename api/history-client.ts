@@ -24,6 +24,8 @@ export interface HistoryClient {
 export interface HistoryClientOptions {
   daprHost: string;
   daprHttpPort: number;
+  /** The sidecar's DAPR_API_TOKEN, when it has one. */
+  daprApiToken?: string | undefined;
   /** The audit service's Dapr app id. */
   appId?: string;
   timeoutMs?: number;
@@ -69,6 +71,7 @@ export function createHistoryClient(opts: HistoryClientOptions): HistoryClient {
     daprHttpUrl: `http://${daprHost}:${daprHttpPort}`,
     appId,
     timeoutMs,
+    apiToken: opts.daprApiToken,
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
   };
   return {
@@ -81,7 +84,7 @@ export function createHistoryClient(opts: HistoryClientOptions): HistoryClient {
       if (q.after) params.set('after', q.after);
       let res: Response;
       try {
-        res = await invokeGet(dapr, `users/${encodeURIComponent(userId)}/history?${params}`, {
+        res = await invokeGet(dapr, `history/users/${encodeURIComponent(userId)}?${params}`, {
           headers: ctx.traceparent ? { traceparent: ctx.traceparent } : {},
         });
       } catch (err) {

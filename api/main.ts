@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     history: createHistoryClient({
       daprHost: config.DAPR_HOST,
       daprHttpPort: config.DAPR_HTTP_PORT,
+      daprApiToken: config.DAPR_API_TOKEN,
       appId: config.AUDIT_APP_ID,
       timeoutMs: config.AUDIT_TIMEOUT_MS,
     }),

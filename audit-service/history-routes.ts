@@ -14,12 +14,15 @@ import { UserId } from '../domain/ids.js';
 import { parseInput } from '../domain/validation.js';
 
 // Read routes of the log, called through Dapr service invocation by the api (history) and the
-// sync-service (replay). The caller authenticated the user and names them in the path; every
-// query is filtered by that user, so one user's entries never appear in another's answer.
+// sync-service (replay). The user comes from the path: the caller authenticated them (the
+// api from the request's JWT, the sync-service from the socket's). That trust rests on who can
+// call: only the audit service's sidecar (app token, loopback listener), and through it only
+// the apps the access-control policy names. Every query is filtered by that user, so one
+// user's entries never appear in another's answer.
 
 export function registerHistoryRoutes(app: FastifyInstance, sql: Sql): void {
   app.get<{ Params: { userId: string }; Querystring: unknown }>(
-    '/users/:userId/history',
+    '/history/users/:userId',
     async (req): Promise<HistoryPage> => {
       const userId = parseInput(UserId, req.params.userId, 'userId');
       const q = parseInput(HistoryQueryParams, req.query, '');
@@ -44,7 +47,7 @@ export function registerHistoryRoutes(app: FastifyInstance, sql: Sql): void {
   );
 
   app.get<{ Params: { userId: string }; Querystring: unknown }>(
-    '/users/:userId/events',
+    '/replay/users/:userId',
     async (req): Promise<EventsPage> => {
       const userId = parseInput(UserId, req.params.userId, 'userId');
       const q = parseInput(EventsQueryParams, req.query, '');

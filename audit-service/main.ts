@@ -18,7 +18,10 @@ async function main(): Promise<void> {
   const app = buildAuditService({
     sql,
     log,
-    readiness: { dapr: daprSidecarCheck(config.DAPR_HOST, config.DAPR_HTTP_PORT) },
+    appApiToken: config.APP_API_TOKEN,
+    readiness: {
+      dapr: daprSidecarCheck(config.DAPR_HOST, config.DAPR_HTTP_PORT, config.DAPR_API_TOKEN),
+    },
   });
   await app.listen({ host: config.HOST, port: config.PORT });
   life.add('http server', app, (a) => a.close());

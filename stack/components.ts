@@ -8,6 +8,8 @@ import { migrate } from '../db/migrate.js';
 import { createSql } from '../db/sql.js';
 import { OWNER_ROLE, SERVICE_ROLES, stackCredentials, type ServiceRole } from './credentials.js';
 import { writeLocalDaprConfig } from './dapr-config.js';
+import { sidecarTokenEnv, stackDaprTokens } from './dapr-tokens.js';
+import { sidecarMtls } from './sentry.js';
 import { isListening, type AppId, type StackPorts } from './ports.js';
 import type { ProcessGroup } from './processes.js';
 import { httpOk, waitFor } from './wait.js';
@@ -282,7 +284,8 @@ export async function startKafka(ctx: ComponentContext): Promise<void> {
 const appPorts = (ports: StackPorts): Record<AppId, number | undefined> => ({
   api: undefined, // calls out only
   worker: undefined, // publishes only
-  'sync-service': ports.sync,
+  // The sync-service's internal listener: its public port carries only the WebSocket.
+  'sync-service': ports.syncInternal,
   'audit-service': ports.audit,
 });
 
@@ -294,6 +297,7 @@ export async function startSidecar(
 ): Promise<void> {
   const p = ctx.ports.dapr[appId];
   const appPort = appPorts(ctx.ports)[appId];
+  const mtls = sidecarMtls(ctx);
   ctx.group.start({
     name: `dapr-${name}`,
     command: join(ctx.paths.tools, 'bin/daprd'),
@@ -321,13 +325,17 @@ export async function startSidecar(
       writeLocalDaprConfig(ctx.paths.root, ctx.paths.state),
       '--log-level',
       'warn',
+      ...mtls.args,
     ],
     env: {
+      ...mtls.env,
       // The address the sidecar registers for service invocation: loopback, like everything else.
       DAPR_HOST_IP: '127.0.0.1',
       ...kafkaSidecarEnv(ctx, appId),
       // One Kafka consumer group per sync-service instance (dapr/components/pubsub-broadcast.yaml).
       POD_NAME: `${appId}-${appPort ?? p.http}`,
+      // Required on the sidecar's API (except healthz), sent to the app on every call.
+      ...sidecarTokenEnv(stackDaprTokens(ctx.paths.state)),
     },
   });
   await waitFor(
@@ -356,11 +364,13 @@ export function serviceEnv(
   appId: AppId,
   env: ServiceEnv,
 ): NodeJS.ProcessEnv {
+  const tokens = stackDaprTokens(ctx.paths.state);
   const base = {
     ...serviceDatabaseEnv(ctx, appId),
     DAPR_HOST: '127.0.0.1',
     DAPR_HTTP_PORT: String(ctx.ports.dapr[appId].http),
     LOG_LEVEL: 'info',
+    DAPR_API_TOKEN: tokens.daprApiToken,
   };
   switch (appId) {
     case 'api':
@@ -382,9 +392,15 @@ export function serviceEnv(
         NODE_OPTIONS: '--max-old-space-size=256',
       };
     case 'sync-service':
-      return { ...base, PORT: String(ctx.ports.sync), JWT_SECRET: env.jwtSecret };
+      return {
+        ...base,
+        PORT: String(ctx.ports.sync),
+        INTERNAL_PORT: String(ctx.ports.syncInternal),
+        APP_API_TOKEN: tokens.appApiToken,
+        JWT_SECRET: env.jwtSecret,
+      };
     case 'audit-service':
-      return { ...base, PORT: String(ctx.ports.audit) };
+      return { ...base, PORT: String(ctx.ports.audit), APP_API_TOKEN: tokens.appApiToken };
   }
 }
 
@@ -435,9 +451,11 @@ export async function startService(
   });
 }
 
-/** Where one sync-service instance listens: its own port and its own sidecar's ports. */
+/** Where one sync-service instance listens: its two ports and its own sidecar's ports. */
 export interface SyncInstancePorts {
   sync: number;
+  /** Its internal listener (the sidecar's app port). */
+  internal: number;
   dapr: StackPorts['dapr']['sync-service'];
 }
 
@@ -454,7 +472,12 @@ export async function startSyncInstance(
 ): Promise<void> {
   const own: ComponentContext = {
     ...ctx,
-    ports: { ...ctx.ports, sync: at.sync, dapr: { ...ctx.ports.dapr, 'sync-service': at.dapr } },
+    ports: {
+      ...ctx.ports,
+      sync: at.sync,
+      syncInternal: at.internal,
+      dapr: { ...ctx.ports.dapr, 'sync-service': at.dapr },
+    },
   };
   if (withSidecar) await startSidecar(own, 'sync-service', name);
   await startService(own, 'sync-service', serviceEnv(own, 'sync-service', env), undefined, name);

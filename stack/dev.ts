@@ -45,8 +45,11 @@ async function checkPortsFree(): Promise<void> {
     ['kafka controller', devPorts.kafkaController],
     ['api', devPorts.api],
     ['sync-service', devPorts.sync],
+    ['sync-service internal', devPorts.syncInternal],
     ['audit-service', devPorts.audit],
     ['worker health', devPorts.workerHealth],
+    ['dapr sentry', devPorts.sentry.grpc],
+    ['dapr sentry healthz', devPorts.sentry.healthz],
     ...Object.entries(devPorts.dapr).flatMap(
       ([id, p]) =>
         [
@@ -117,6 +120,8 @@ Tickler is up in ${((Date.now() - t0) / 1000).toFixed(1)} s.
   PostgreSQL           postgres://tickler@127.0.0.1:${p.postgres}/tickler  (password in .state/credentials.json)
   Health               api http://127.0.0.1:${p.api}/readyz · sync http://127.0.0.1:${p.sync}/readyz
                        audit http://127.0.0.1:${p.audit}/readyz · worker http://127.0.0.1:${p.workerHealth}/readyz
+  Metrics (internal)   sync http://127.0.0.1:${p.syncInternal}/metrics · audit http://127.0.0.1:${p.audit}/metrics
+  Dapr tokens          .state/dapr-tokens.json (the sidecars' API needs its dapr-api-token)
 
   Dev token (user "${DEV_USER}", 30 days; mint others with: npm run token -- <userId>):
   ${token}

@@ -36,9 +36,13 @@ export interface StackPorts {
   kafka: number;
   kafkaController: number;
   api: number;
+  /** The sync-service's public listener (WebSocket) and its internal one (for its sidecar). */
   sync: number;
+  syncInternal: number;
   audit: number;
   workerHealth: number;
+  /** Dapr's Sentry (the sidecars' certificate authority, for mTLS): gRPC, healthz, metrics. */
+  sentry: { grpc: number; healthz: number; metrics: number };
   /** Dapr sidecar ports per app: HTTP, gRPC, internal gRPC, metrics. */
   dapr: Record<AppId, { http: number; grpc: number; internal: number; metrics: number }>;
 }
@@ -59,6 +63,8 @@ export const devPorts: StackPorts = {
   sync: 4001,
   audit: 4002,
   workerHealth: 4003,
+  syncInternal: 4004,
+  sentry: { grpc: 50020, healthz: 50021, metrics: 50022 },
   dapr: {
     api: { http: 3500, grpc: 50001, internal: 50011, metrics: 9090 },
     worker: { http: 3501, grpc: 50002, internal: 50012, metrics: 9091 },
@@ -90,7 +96,7 @@ export async function freePorts(count: number): Promise<number[]> {
 
 /** Fresh free ports for a test run, so it never collides with a running local stack. */
 export async function testPorts(): Promise<StackPorts> {
-  const p = await freePorts(11 + APP_IDS.length * 4);
+  const p = await freePorts(15 + APP_IDS.length * 4);
   const next = () => p.shift()!;
   const dapr = {} as StackPorts['dapr'];
   for (const id of APP_IDS)
@@ -107,6 +113,8 @@ export async function testPorts(): Promise<StackPorts> {
     sync: next(),
     audit: next(),
     workerHealth: next(),
+    syncInternal: next(),
+    sentry: { grpc: next(), healthz: next(), metrics: next() },
     dapr,
   };
 }

@@ -12,6 +12,7 @@ import {
   type StackPaths,
 } from './components.js';
 import { APP_IDS, type AppId, type StackPorts } from './ports.js';
+import { startSentry } from './sentry.js';
 import { createProcessGroup, type Managed } from './processes.js';
 
 export interface StackOptions {
@@ -84,6 +85,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       timed('temporal', () => startTemporal(ctx)),
       timed('kafka', () => startKafka(ctx)),
       timed('workflow bundle', () => bundleWorkflows(ctx)),
+      timed('dapr sentry', () => startSentry(ctx)),
     ]);
     await Promise.all(
       APP_IDS.map((id) => timed(`dapr sidecar ${id}`, () => startSidecar(ctx, id))),

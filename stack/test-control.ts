@@ -14,7 +14,7 @@ import { freePorts } from './ports.js';
 //   POST   /kafka/stop                  SIGTERM, wait for the exit (not reported as a crash)
 //   POST   /kafka/start                 again on the same ports and data
 //   POST   /sync                        an extra sync-service replica with its own sidecar
-//                                      → { port, url }
+//                                      → { port, url, internalUrl }
 //   POST   /sync/<port>/kill[?sidecar]  SIGKILL the instance (and its sidecar)
 //   POST   /sync/<port>/start           start it again on the same ports, same POD_NAME (and
 //                                      its sidecar, when that was killed too)
@@ -55,7 +55,11 @@ export async function startTestControl(
     [
       ctx.ports.sync,
       {
-        ports: { sync: ctx.ports.sync, dapr: ctx.ports.dapr['sync-service'] },
+        ports: {
+          sync: ctx.ports.sync,
+          internal: ctx.ports.syncInternal,
+          dapr: ctx.ports.dapr['sync-service'],
+        },
         name: 'sync-service',
         extra: false,
       },
@@ -81,7 +85,8 @@ export async function startTestControl(
       return {};
     }
     if (what === 'sync' && method === 'POST' && port === undefined) {
-      const [own, http, grpc, internal, metrics] = (await freePorts(5)) as [
+      const [own, appPort, http, grpc, internal, metrics] = (await freePorts(6)) as [
+        number,
         number,
         number,
         number,
@@ -89,13 +94,13 @@ export async function startTestControl(
         number,
       ];
       const replica: SyncInstance = {
-        ports: { sync: own, dapr: { http, grpc, internal, metrics } },
+        ports: { sync: own, internal: appPort, dapr: { http, grpc, internal, metrics } },
         name: `sync-service-${own}`,
         extra: true,
       };
       sync.set(own, replica);
       await startSyncInstance(ctx, replica.ports, { jwtSecret }, { name: replica.name });
-      return { port: own, url: syncUrl(own) };
+      return { port: own, url: syncUrl(own), internalUrl: `http://127.0.0.1:${appPort}` };
     }
     if (what === 'sync' && method === 'POST' && action === 'kill') {
       const { name } = instance(port);

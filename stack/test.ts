@@ -4,6 +4,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { cliFatal } from '../platform/lifecycle.js';
+import { stackDaprTokens } from './dapr-tokens.js';
 import { ROOT, stackPaths } from './paths.js';
 import { credentialsTestEnv } from './test-credentials.js';
 import { testPorts } from './ports.js';
@@ -75,6 +76,7 @@ async function main(): Promise<void> {
     console.log(`test stack up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     control = await startTestControl(stack!.ctx, jwtSecret);
     const controlUrl = control.url;
+    const daprTokens = stackDaprTokens(paths.state);
 
     const files = process.argv.slice(2).length
       ? process.argv.slice(2)
@@ -97,6 +99,11 @@ async function main(): Promise<void> {
             TICKLER_TEMPORAL_CLI: join(paths.tools, 'bin/temporal'),
             TICKLER_LOGS: paths.logs,
             TICKLER_API_DAPR_HTTP: `http://127.0.0.1:${ports.dapr.api.http}`,
+            TICKLER_SYNC_DAPR_HTTP: `http://127.0.0.1:${ports.dapr['sync-service'].http}`,
+            TICKLER_SYNC_INTERNAL_URL: `http://127.0.0.1:${ports.syncInternal}`,
+            TICKLER_AUDIT_URL: `http://127.0.0.1:${ports.audit}`,
+            TICKLER_DAPR_API_TOKEN: daprTokens.daprApiToken,
+            TICKLER_APP_API_TOKEN: daprTokens.appApiToken,
             TICKLER_STACK_CONTROL: controlUrl,
             ...credentialsTestEnv(stack!.ctx),
           },

@@ -13,3 +13,14 @@ export const CLOSE_TOKEN_EXPIRED = 4403;
  * `taskEvents(after: <last sequence it saw>)`, losing nothing.
  */
 export const CLOSE_SLOW_CONSUMER = 4013;
+
+/**
+ * Too many open sockets: for this user (MAX_SOCKETS_PER_USER) or from this address
+ * (MAX_SOCKETS_PER_ADDRESS); the reason says which. "4000 + HTTP 429", outside graphql-ws's
+ * range. The client retries with its backoff and gets in once one of the others has closed.
+ */
+export const CLOSE_TOO_MANY_CONNECTIONS = 4029;
+
+// Also sent, by ws and graphql-ws themselves:
+// 1009  a message larger than WS_MAX_FRAME_BYTES (ws's maxPayload), before it is read
+// 4408  no connection_init within WS_INIT_TIMEOUT_MS (graphql-ws's connectionInitWaitTimeout)

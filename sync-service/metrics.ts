@@ -1,7 +1,14 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
+export interface SyncGauges {
+  /** Subscriptions registered on this replica. */
+  subscriptions: () => number;
+  /** Audit log reads in flight and queued (sync-service/replay-gate.ts). */
+  replayReads: () => { running: number; waiting: number };
+}
+
 /** What an operator watches on a sync replica: sockets, events handed out, and how late. */
-export function createSyncMetrics(registry: Registry, subscriptionCount: () => number) {
+export function createSyncMetrics(registry: Registry, gauges: SyncGauges) {
   const registers = [registry];
   return {
     connections: new Gauge({
@@ -14,7 +21,24 @@ export function createSyncMetrics(registry: Registry, subscriptionCount: () => n
       help: 'Active taskEvents subscriptions.',
       registers,
       collect() {
-        this.set(subscriptionCount());
+        this.set(gauges.subscriptions());
+      },
+    }),
+    refused: new Counter({
+      name: 'sync_refused_total',
+      help: 'Sockets and operations refused by a limit (sockets per user or address, operations per socket).',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    replayReads: new Gauge({
+      name: 'sync_replay_reads',
+      help: 'Reads of the audit log in flight (running) and queued (waiting) on this replica.',
+      labelNames: ['state'] as const,
+      registers,
+      collect() {
+        const { running, waiting } = gauges.replayReads();
+        this.set({ state: 'running' }, running);
+        this.set({ state: 'waiting' }, waiting);
       },
     }),
     received: new Counter({

@@ -18,7 +18,7 @@ export interface ReplaySource {
 const Page = z.object({ events: z.array(z.unknown()), head: z.number().int().nonnegative() });
 
 /**
- * Asks the audit service through Dapr service invocation (GET /users/:id/events), so the sync
+ * Asks the audit service through Dapr service invocation (GET /replay/users/:id), so the sync
  * service never reads the audit tables. Every event is parsed by the one event contract.
  */
 export function createAuditReplaySource(audit: DaprInvoker): ReplaySource {
@@ -28,7 +28,7 @@ export function createAuditReplaySource(audit: DaprInvoker): ReplaySource {
       try {
         res = await invokeGet(
           audit,
-          `users/${encodeURIComponent(userId)}/events?after=${after}&limit=${limit}`,
+          `replay/users/${encodeURIComponent(userId)}?after=${after}&limit=${limit}`,
           { signal },
         );
       } catch (err) {

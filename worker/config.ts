@@ -10,6 +10,8 @@ export const WorkerConfig = WebhookPolicyConfig.extend({
   TEMPORAL_NAMESPACE: z.string().default('default'),
   DAPR_HOST: z.string().default('127.0.0.1'),
   DAPR_HTTP_PORT: Port.default(3500),
+  /** Sent to the sidecar as `dapr-api-token` (its DAPR_API_TOKEN), when set. */
+  DAPR_API_TOKEN: z.string().min(16).optional(),
   HEALTH_PORT: Port.default(4003),
   HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.string().default('info'),

@@ -79,6 +79,7 @@ async function main(): Promise<void> {
       temporal,
       publisher: createDaprPublisher({
         daprHttpUrl: `http://${config.DAPR_HOST}:${config.DAPR_HTTP_PORT}`,
+        apiToken: config.DAPR_API_TOKEN,
       }),
       taskQueue: config.TASK_QUEUE,
     });
@@ -103,7 +104,9 @@ async function main(): Promise<void> {
     worker: async () => {
       if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`);
     },
-    ...(config.RELAY ? { dapr: daprSidecarCheck(config.DAPR_HOST, config.DAPR_HTTP_PORT) } : {}),
+    ...(config.RELAY
+      ? { dapr: daprSidecarCheck(config.DAPR_HOST, config.DAPR_HTTP_PORT, config.DAPR_API_TOKEN) }
+      : {}),
   });
   await health.listen({ host: config.HOST, port: config.HEALTH_PORT });
   life.add('health server', health, (h) => h.close());

@@ -25,11 +25,14 @@ let sql: Sql;
 let app: FastifyInstance;
 const stored: TicklerEvent[] = [];
 
+// The routes answer only their sidecar, which sends the app token (test/security/ checks the refusal).
+const APP_TOKEN = 'app-token-of-this-test-0123456789';
+
 const at = (minute: number) => new Date(Date.UTC(2026, 2, 30, 9, minute));
 
 before(async () => {
   sql = createSql(testEnv.databaseUrl, { applicationName: 'tickler-test-audit-routes', max: 3 });
-  app = buildAuditService({ sql, log: createLogger('test', 'silent') });
+  app = buildAuditService({ sql, log: createLogger('test', 'silent'), appApiToken: APP_TOKEN });
   await app.ready();
   const base = { source: 'tickler/api', userId: user, subject: taskId };
   const task = snapshot({ id: taskId, title: 'Water the plants' });
@@ -106,11 +109,12 @@ after(async () => {
   await sql.end({ timeout: 2 });
 });
 
-const get = (url: string) => app.inject({ method: 'GET', url });
+const get = (url: string) =>
+  app.inject({ method: 'GET', url, headers: { 'dapr-api-token': APP_TOKEN } });
 
-describe('GET /users/:userId/history', () => {
+describe('GET /history/users/:userId', () => {
   test('entries newest first with actor, action, time and changes', async () => {
-    const res = await get(`/users/${user}/history`);
+    const res = await get(`/history/users/${user}`);
     assert.equal(res.statusCode, 200);
     const page = res.json<HistoryPage>();
     assert.deepEqual(
@@ -141,7 +145,7 @@ describe('GET /users/:userId/history', () => {
 
   test('filters: subject, types, since and until', async () => {
     const seqs = async (query: string) =>
-      (await get(`/users/${user}/history?${query}`))
+      (await get(`/history/users/${user}?${query}`))
         .json<HistoryPage>()
         .entries.map((e) => e.sequence);
     assert.deepEqual(await seqs(`subject=${taskId}`), [3, 2, 1]);
@@ -153,14 +157,14 @@ describe('GET /users/:userId/history', () => {
   });
 
   test('pages with first and after', async () => {
-    const first = (await get(`/users/${user}/history?first=3`)).json<HistoryPage>();
+    const first = (await get(`/history/users/${user}?first=3`)).json<HistoryPage>();
     assert.deepEqual(
       first.entries.map((e) => e.sequence),
       [4, 3, 2],
     );
     assert.equal(first.pageInfo.hasNextPage, true);
     const next = (
-      await get(`/users/${user}/history?first=3&after=${first.pageInfo.endCursor}`)
+      await get(`/history/users/${user}?first=3&after=${first.pageInfo.endCursor}`)
     ).json<HistoryPage>();
     assert.deepEqual(
       next.entries.map((e) => e.sequence),
@@ -170,7 +174,7 @@ describe('GET /users/:userId/history', () => {
   });
 
   test('another user sees none of it', async () => {
-    const page = (await get(`/users/someone-else-${run}/history?subject=${taskId}`)).json();
+    const page = (await get(`/history/users/someone-else-${run}?subject=${taskId}`)).json();
     assert.deepEqual(page, { entries: [], pageInfo: { endCursor: null, hasNextPage: false } });
   });
 
@@ -184,7 +188,7 @@ describe('GET /users/:userId/history', () => {
     ['after=bm90LWEtY3Vyc29y', 'after'],
   ] as const) {
     test(`400 naming the parameter: ${query}`, async () => {
-      const res = await get(`/users/${user}/history?${query}`);
+      const res = await get(`/history/users/${user}?${query}`);
       assert.equal(res.statusCode, 400, res.body);
       const body = res.json<{ error: { code: string; problems: { path: string }[] } }>();
       assert.equal(body.error.code, 'BAD_USER_INPUT');
@@ -196,15 +200,15 @@ describe('GET /users/:userId/history', () => {
   }
 
   test('an unknown parameter is refused', async () => {
-    const res = await get(`/users/${user}/history?frist=2`);
+    const res = await get(`/history/users/${user}?frist=2`);
     assert.equal(res.statusCode, 400);
     assert.match(res.body, /frist/);
   });
 });
 
-describe('GET /users/:userId/events', () => {
+describe('GET /replay/users/:userId', () => {
   test('the stored events after a sequence, ascending, with the head', async () => {
-    const res = await get(`/users/${user}/events?after=1`);
+    const res = await get(`/replay/users/${user}?after=1`);
     assert.equal(res.statusCode, 200);
     const page = res.json<EventsPage>();
     assert.equal(page.head, 4);
@@ -212,13 +216,13 @@ describe('GET /users/:userId/events', () => {
   });
 
   test('limit, and defaults', async () => {
-    const page = (await get(`/users/${user}/events?limit=2`)).json<EventsPage>();
+    const page = (await get(`/replay/users/${user}?limit=2`)).json<EventsPage>();
     assert.deepEqual(
       page.events.map((e) => e.sequence),
       [1, 2],
     );
     assert.equal(page.head, 4);
-    const empty = (await get(`/users/nobody-${run}/events`)).json<EventsPage>();
+    const empty = (await get(`/replay/users/nobody-${run}`)).json<EventsPage>();
     assert.deepEqual(empty, { events: [], head: 0 });
   });
 
@@ -229,7 +233,7 @@ describe('GET /users/:userId/events', () => {
     ['after=x', 'after'],
   ] as const) {
     test(`400 naming the parameter: ${query}`, async () => {
-      const res = await get(`/users/${user}/events?${query}`);
+      const res = await get(`/replay/users/${user}?${query}`);
       assert.equal(res.statusCode, 400, res.body);
       const body = res.json<{ error: { problems: { path: string }[] } }>();
       assert.deepEqual(

@@ -21,7 +21,7 @@ test('a malformed event goes to dead-letters; the consumers keep running', async
   // lacks everything a Tickler event has (user, sequence, a known type).
   const res = await fetch(`${testEnv.apiDaprHttp}/v1.0/publish/pubsub/task-events`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', 'dapr-api-token': testEnv.daprApiToken },
     body: JSON.stringify({ marker, not: 'a tickler event' }),
   });
   assert.ok(res.ok, `publish answered ${res.status}`);

@@ -86,11 +86,15 @@ const taskHistory = async (u: ApiUser, id: string, args: { first?: number; after
 const history = async (u: ApiUser, vars: Record<string, unknown> = {}) =>
   (await u.ok<{ history: Connection }>(HISTORY, vars)).history;
 
-/** The user's stored events through the api's sidecar: the route the sync-service replays from. */
+/**
+ * The user's stored events through the sync-service's sidecar (the one app the access-control
+ * policy lets read them): the route the sync-service replays from.
+ */
 async function eventsAfter(userId: string, after: number, limit?: number) {
   const query = `after=${after}${limit ? `&limit=${limit}` : ''}`;
   const res = await fetch(
-    `${testEnv.apiDaprHttp}/v1.0/invoke/audit-service/method/users/${encodeURIComponent(userId)}/events?${query}`,
+    `${testEnv.syncDaprHttp}/v1.0/invoke/audit-service/method/replay/users/${encodeURIComponent(userId)}?${query}`,
+    { headers: { 'dapr-api-token': testEnv.daprApiToken } },
   );
   assert.equal(res.status, 200, await res.clone().text());
   return (await res.json()) as {
@@ -219,7 +223,7 @@ describe('history', () => {
     );
   });
 
-  test('/users/:id/events through Dapr: the stored events in sequence order, and the head', async () => {
+  test('/replay/users/:id through Dapr: the stored events in sequence order, and the head', async () => {
     const seqs = full.edges.map((e) => e.node.sequence).reverse();
     const all = await eventsAfter(alice.id, 0);
     assert.deepEqual(

@@ -69,7 +69,10 @@ test('an event Kafka delivers twice is one audit entry and one client message', 
         `${testEnv.apiDaprHttp}/v1.0/publish/pubsub/task-events?metadata.partitionKey=${user}`,
         {
           method: 'POST',
-          headers: { 'content-type': 'application/cloudevents+json' },
+          headers: {
+            'content-type': 'application/cloudevents+json',
+            'dapr-api-token': testEnv.daprApiToken,
+          },
           body: JSON.stringify(original),
         },
       );
@@ -164,7 +167,8 @@ test("the socket is closed with 4403 when the token's exp passes", async () => {
 });
 
 test('the sync service reports connections, deliveries and delivery latency', async () => {
-  const metricsUrl = testEnv.syncUrl.replace(/^ws/, 'http').replace(/\/graphql$/, '/metrics');
+  // Metrics are on the internal listener (the sidecar's port), not the public one.
+  const metricsUrl = `${testEnv.syncInternalUrl}/metrics`;
   const token = await tokenFor(userId());
   const sub = await subscribeEvents(token, EVENTS);
   try {

@@ -38,9 +38,12 @@ after(async () => {
 
 const rename = (u: ApiUser, id: string, title: string) => u.ok(RENAME, { input: { id, title } });
 
-/** task-events Dapr delivered to the sync service since it started (its HTTP metrics). */
+/**
+ * task-events Dapr delivered to the sync service since it started (the HTTP metrics of its
+ * internal listener, where Dapr delivers).
+ */
 async function taskEventsDelivered(): Promise<number> {
-  const res = await fetch(`http://127.0.0.1:${port()}/metrics`);
+  const res = await fetch(`${testEnv.syncInternalUrl}/metrics`);
   return (await res.text())
     .split('\n')
     .filter(

@@ -54,6 +54,26 @@ export const testEnv = {
       string
     >;
   },
+  /** The sync-service's sidecar (HTTP): service invocation as the sync-service. */
+  get syncDaprHttp() {
+    return required('TICKLER_SYNC_DAPR_HTTP');
+  },
+  /** The sync-service's internal listener (its sidecar's app port), e.g. http://127.0.0.1:4004. */
+  get syncInternalUrl() {
+    return required('TICKLER_SYNC_INTERNAL_URL');
+  },
+  /** The audit service's listener (its sidecar's app port). */
+  get auditUrl() {
+    return required('TICKLER_AUDIT_URL');
+  },
+  /** The stack's DAPR_API_TOKEN: every sidecar requires it on its API (except healthz). */
+  get daprApiToken() {
+    return required('TICKLER_DAPR_API_TOKEN');
+  },
+  /** The stack's APP_API_TOKEN: what the sidecars send their apps. */
+  get appApiToken() {
+    return required('TICKLER_APP_API_TOKEN');
+  },
   /** The test command's control server (stack/test-control.ts): stops and starts components. */
   get stackControl() {
     return required('TICKLER_STACK_CONTROL');
