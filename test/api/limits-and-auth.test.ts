@@ -231,7 +231,11 @@ describe('JWKS verifier', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     jwksUrl = `http://127.0.0.1:${port}/.well-known/jwks.json`;
-    verifier = createJwksVerifier(jwksUrl, { issuer: ISSUER, audience: AUDIENCE });
+    verifier = createJwksVerifier(jwksUrl, {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      allowHttpLoopback: true,
+    });
   });
   after(async () => {
     server.closeAllConnections();
@@ -290,7 +294,11 @@ describe('JWKS verifier', () => {
   }
 
   test('an unreachable JWKS is UNAUTHENTICATED or an error, never a verified user', async () => {
-    const dead = createJwksVerifier('http://127.0.0.1:1/jwks.json', { issuer: ISSUER });
+    const dead = createJwksVerifier('http://127.0.0.1:1/jwks.json', {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      allowHttpLoopback: true,
+    });
     await assert.rejects(dead.verify(await token()));
   });
 });
