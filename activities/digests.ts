@@ -1,7 +1,7 @@
 import { findDigest, insertDigest, lockPendingDeferrals, settleDeferrals } from '../db/digests.js';
 import { insertNotification } from '../db/notifications.js';
 import { appendEvent } from '../db/outbox.js';
-import type { Sql } from '../db/sql.js';
+import { transaction, type Sql } from '../db/sql.js';
 import { findTaskById } from '../db/tasks.js';
 import type { TaskId, UserId } from '../domain/ids.js';
 import { EventSource } from '../domain/events.js';
@@ -37,7 +37,7 @@ export function createDigestActivities({ sql, now = () => new Date() }: DigestAc
      */
     async deliverDigest(input: DeliverDigestInput): Promise<DigestOutcome | null> {
       const userId = input.userId as UserId;
-      return sql.begin(async (tx) => {
+      return transaction(sql, async (tx) => {
         const done = await findDigest(tx, input.digestId);
         if (done) return { digestId: done.id, reminders: done.items.length };
         const pending = await lockPendingDeferrals(tx, userId, new Date(input.windowEnd));

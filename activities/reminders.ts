@@ -4,7 +4,7 @@ import { EventSource } from '../domain/events.js';
 import { findDeferral, insertDeferral } from '../db/digests.js';
 import { insertNotification, notificationExists } from '../db/notifications.js';
 import { appendEvent } from '../db/outbox.js';
-import type { Sql } from '../db/sql.js';
+import { transaction, type Sql } from '../db/sql.js';
 import { findTaskById } from '../db/tasks.js';
 import { getSettings } from '../db/users.js';
 import { quietHoursEnd } from '../domain/quiet-hours.js';
@@ -60,7 +60,7 @@ export function createReminderActivities({
       const fireAt = new Date(input.fireAt);
       const key = `${taskId}:${input.reminderId}:${fireAt.toISOString()}`;
       let digestAt: Date | undefined;
-      const outcome = await sql.begin(async (tx): Promise<DeliveryOutcome> => {
+      const outcome = await transaction(sql, async (tx): Promise<DeliveryOutcome> => {
         const task = await findTaskById(tx, taskId);
         if (!task || task.userId !== userId || task.status !== 'OPEN') return 'skipped';
         // The database, not the workflow's copy, says whether this reminder fires at this time.

@@ -8,7 +8,7 @@ import {
   updateSeries,
 } from '../db/series.js';
 import { appendEvent } from '../db/outbox.js';
-import type { Sql } from '../db/sql.js';
+import { transaction, type Sql } from '../db/sql.js';
 import { findTaskById } from '../db/tasks.js';
 import { EventSource, toTaskSnapshot } from '../domain/events.js';
 import { newTaskId, type UserId } from '../domain/ids.js';
@@ -65,7 +65,7 @@ export function createSeriesActivities({ sql }: { sql: Sql }) {
      * unique index, so a retry after a crash, or a duplicate plan, creates nothing more.
      */
     async createOccurrence(input: CreateOccurrenceInput): Promise<CreateOccurrenceOutcome> {
-      return sql.begin(async (tx) => {
+      return transaction(sql, async (tx) => {
         // Locked: a pause or stop committed meanwhile wins over a plan made before it.
         const series = await findSeriesById(tx, input.seriesId, { forUpdate: true });
         if (!series || series.state !== 'ACTIVE') return { outcome: 'not-active' };

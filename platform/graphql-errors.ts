@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { databaseFailure } from '../db/sql.js';
 import { AppError, ErrorCode } from '../domain/errors.js';
 import type { Logger } from './logger.js';
 import { requestContext } from './request-context.js';
@@ -14,6 +15,15 @@ export function createErrorMasker(log: Logger) {
     const original = error instanceof GraphQLError ? (error.originalError ?? undefined) : error;
     if (original instanceof AppError)
       return toGraphQLError(original, error instanceof GraphQLError ? error : undefined);
+    // A deadlock that outlived its retries, or a database outage: a code the client can act on.
+    const database = databaseFailure(original);
+    if (database) {
+      log.warn(
+        { err: original, requestId: requestContext.getStore()?.requestId },
+        database.message,
+      );
+      return toGraphQLError(database, error instanceof GraphQLError ? error : undefined);
+    }
     if (error instanceof GraphQLError && !error.originalError) return error;
     if (original instanceof GraphQLError) return original;
     // The client gets only the request id; the log line with that id has the real error.

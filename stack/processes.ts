@@ -67,10 +67,15 @@ export function createProcessGroup(
     return m;
   }
 
-  async function stop(m: Managed & { stopRequested?: boolean }, graceMs = 10_000): Promise<void> {
+  /** `signal`: how the process is asked to stop (PostgreSQL's fast shutdown is SIGINT). */
+  async function stop(
+    m: Managed & { stopRequested?: boolean },
+    graceMs = 10_000,
+    signal: NodeJS.Signals = 'SIGTERM',
+  ): Promise<void> {
     if (m.child.exitCode !== null || m.child.signalCode !== null) return;
     m.stopRequested = true;
-    m.child.kill('SIGTERM');
+    m.child.kill(signal);
     const timer = setTimeout(() => m.child.kill('SIGKILL'), graceMs);
     await m.exited;
     clearTimeout(timer);

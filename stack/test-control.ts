@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import {
   startKafka,
+  startPostgres,
   startSyncInstance,
   type ComponentContext,
   type SyncInstancePorts,
@@ -13,6 +14,9 @@ import { freePorts } from './ports.js';
 //
 //   POST   /kafka/stop                  SIGTERM, wait for the exit (not reported as a crash)
 //   POST   /kafka/start                 again on the same ports and data
+//   POST   /postgres/stop               fast shutdown (SIGINT: sessions are terminated, as in
+//                                      a failover), wait for the exit
+//   POST   /postgres/start              again on the same port and data
 //   POST   /sync                        an extra sync-service replica with its own sidecar
 //                                      → { port, url, internalUrl }
 //   POST   /sync/<port>/kill[?sidecar]  SIGKILL the instance (and its sidecar)
@@ -45,6 +49,7 @@ class ControlError extends Error {
 
 /** Kafka gets longer than the usual grace to shut down cleanly: its data is reused. */
 const KAFKA_STOP_GRACE_MS = 30_000;
+const POSTGRES_STOP_GRACE_MS = 30_000;
 
 export async function startTestControl(
   ctx: ComponentContext,
@@ -78,6 +83,16 @@ export async function startTestControl(
     if (what === 'kafka' && method === 'POST' && port === 'stop') {
       const kafka = group.find('kafka');
       if (kafka) await group.stop(kafka, KAFKA_STOP_GRACE_MS);
+      return {};
+    }
+    if (what === 'postgres' && method === 'POST' && port === 'stop') {
+      const pg = group.find('postgres');
+      // SIGTERM would wait for every client to disconnect, and the services never do.
+      if (pg) await group.stop(pg, POSTGRES_STOP_GRACE_MS, 'SIGINT');
+      return {};
+    }
+    if (what === 'postgres' && method === 'POST' && port === 'start') {
+      if (!group.find('postgres')) await startPostgres(ctx);
       return {};
     }
     if (what === 'kafka' && method === 'POST' && port === 'start') {

@@ -7,7 +7,7 @@ import {
   type Destination,
   type OutboxRow,
 } from '../db/outbox.js';
-import type { Sql } from '../db/sql.js';
+import { transaction, type Sql } from '../db/sql.js';
 import type { Logger } from '../platform/logger.js';
 
 export interface RelayDeps {
@@ -87,7 +87,7 @@ export function createRelay({
     Math.min(maxBackoffMs, 250 * 2 ** Math.min(attempts, 16));
 
   async function drainBatch(): Promise<number> {
-    return sql.begin(async (tx) => {
+    return transaction(sql, async (tx) => {
       const rows = await claimPending(tx, batchSize, destination);
       if (rows.length === 0) return 0;
       const failed = await deliver(rows);

@@ -24,6 +24,10 @@ export const stackControl = {
   stopKafka: () => call('POST', '/kafka/stop'),
   /** Kafka again on the same ports and data; returns once it listens. No-op when running. */
   startKafka: () => call('POST', '/kafka/start'),
+  /** PostgreSQL's fast shutdown (its sessions are terminated); returns once it has exited. */
+  stopPostgres: () => call('POST', '/postgres/stop'),
+  /** PostgreSQL again on the same port and data; returns once it answers. No-op when running. */
+  startPostgres: () => call('POST', '/postgres/start'),
   /** An extra sync-service replica with its own sidecar (own Kafka consumer group). */
   startSyncReplica: () => call<{ port: number; url: string }>('POST', '/sync'),
   /** SIGKILL a sync-service instance; with `sidecar`, its Dapr sidecar too. */
