@@ -1,32 +1,25 @@
-import type { FastifyInstance, FastifyReply } from "fastify";
-import { createYoga } from "graphql-yoga";
-import type { Sql } from "../db/sql.js";
-import { AppError, unauthenticated } from "../domain/errors.js";
-import type { UserId } from "../domain/ids.js";
-import { bearerToken, type JwtVerifier } from "../platform/auth.js";
-import {
-  createErrorMasker,
-  errorCodes,
-  toGraphQLError,
-} from "../platform/graphql-errors.js";
-import { registerHealth, type ReadinessCheck } from "../platform/health.js";
-import { createHttpApp } from "../platform/http.js";
-import type { Logger } from "../platform/logger.js";
-import { registerMetrics } from "../platform/metrics.js";
-import {
-  requestContext,
-  traceIdOf,
-  validTraceparent,
-} from "../platform/request-context.js";
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { createYoga } from 'graphql-yoga';
+import type { Sql } from '../db/sql.js';
+import { AppError, unauthenticated } from '../domain/errors.js';
+import type { UserId } from '../domain/ids.js';
+import { bearerToken, type JwtVerifier } from '../platform/auth.js';
+import { createErrorMasker, errorCodes, toGraphQLError } from '../platform/graphql-errors.js';
+import { registerHealth, type ReadinessCheck } from '../platform/health.js';
+import { createHttpApp } from '../platform/http.js';
+import type { Logger } from '../platform/logger.js';
+import { registerMetrics } from '../platform/metrics.js';
+import { requestContext, traceIdOf, validTraceparent } from '../platform/request-context.js';
 import {
   createWebhookDestinations,
   STRICT_WEBHOOK_POLICY,
   type WebhookDestinations,
-} from "../platform/webhook-destination.js";
-import type { ApiContext } from "./context.js";
-import { historyUnavailable, type HistoryClient } from "./history-client.js";
-import { createParserCache, queryLimits } from "./query-limits.js";
-import { schema } from "./schema/index.js";
+} from '../platform/webhook-destination.js';
+import type { ApiContext } from './context.js';
+import { historyUnavailable, type HistoryClient } from './history-client.js';
+import { createParserCache, queryLimits } from './query-limits.js';
+import { DEFAULT_QUOTAS, type Quotas } from './quotas.js';
+import { schema } from './schema/index.js';
 
 export interface ApiDeps {
   sql: Sql;
@@ -41,6 +34,8 @@ export interface ApiDeps {
   webhooks?: WebhookDestinations;
   /** Requests per user; none when absent (tests of other parts). */
   requestLimiter?: RequestLimiter;
+  /** Per-user limits the commands check; DEFAULT_QUOTAS unless given. */
+  quotas?: Quotas;
 }
 
 /** Per-caller request budget; throws RATE_LIMITED (an AppError) when it is spent. */
@@ -63,16 +58,15 @@ export function buildApi({
   history = historyUnavailable,
   webhooks = createWebhookDestinations({ policy: STRICT_WEBHOOK_POLICY }),
   requestLimiter,
+  quotas = DEFAULT_QUOTAS,
 }: ApiDeps): FastifyInstance {
   const app = createHttpApp(log);
-  registerMetrics(app, "api");
+  registerMetrics(app, 'api');
 
   const yoga = createYoga<Caller, ApiContext>({
     schema,
-    graphqlEndpoint: "/graphql",
-    graphiql: graphiql
-      ? { title: "Tickler", headers: graphiql.defaultHeaders }
-      : false,
+    graphqlEndpoint: '/graphql',
+    graphiql: graphiql ? { title: 'Tickler', headers: graphiql.defaultHeaders } : false,
     landingPage: false,
     plugins: [queryLimits, errorCodes],
     parserAndValidationCache: createParserCache(),
@@ -87,38 +81,32 @@ export function buildApi({
     context: ({ request, userId }): ApiContext => {
       // Only GraphiQL's page and CORS preflights pass the handler without a caller, and
       // neither executes an operation; refuse rather than run one as nobody.
-      if (!userId)
-        throw unauthenticated(
-          "missing bearer token (Authorization: Bearer <jwt>)",
-        );
+      if (!userId) throw unauthenticated('missing bearer token (Authorization: Bearer <jwt>)');
       return {
         userId,
         sql,
         history,
         webhooks,
-        traceparent: validTraceparent(
-          request.headers.get("traceparent") ?? undefined,
-        ),
+        quotas,
+        traceparent: validTraceparent(request.headers.get('traceparent') ?? undefined),
       };
     },
   });
 
   app.route({
     url: yoga.graphqlEndpoint,
-    method: ["GET", "POST", "OPTIONS"],
+    method: ['GET', 'POST', 'OPTIONS'],
     handler: async (req, reply) => {
-      const traceparent = validTraceparent(
-        req.headers.traceparent as string | undefined,
-      );
+      const traceparent = validTraceparent(req.headers.traceparent as string | undefined);
       const info = { requestId: req.id, traceId: traceIdOf(traceparent) };
       // No work for strangers: the token is checked (and the caller's request budget taken)
       // before yoga parses or validates anything. GraphiQL's page itself needs no token.
       let caller: Caller;
       if (
-        req.method === "OPTIONS" ||
+        req.method === 'OPTIONS' ||
         (graphiql && isGraphiqlPage(req.method, req.url, req.headers.accept))
       )
-        caller = { userId: "" as UserId };
+        caller = { userId: '' as UserId };
       else {
         try {
           caller = await authenticate(req.headers.authorization);
@@ -130,25 +118,23 @@ export function buildApi({
         yoga.handleNodeRequestAndResponse(req, reply, caller),
       );
       response.headers.forEach((value, key) => void reply.header(key, value));
-      reply.header("x-request-id", req.id);
+      reply.header('x-request-id', req.id);
       reply.status(response.status);
       reply.send(response.body);
       return reply;
     },
   });
-  app.addHook("onResponse", async (req, reply) => {
+  app.addHook('onResponse', async (req, reply) => {
     if (req.routeOptions.url !== yoga.graphqlEndpoint) return;
     log.info(
       {
         requestId: req.id,
-        traceId: traceIdOf(
-          validTraceparent(req.headers.traceparent as string | undefined),
-        ),
+        traceId: traceIdOf(validTraceparent(req.headers.traceparent as string | undefined)),
         method: req.method,
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime),
       },
-      "graphql request",
+      'graphql request',
     );
   });
 
@@ -157,10 +143,7 @@ export function buildApi({
 
   async function authenticate(header: string | undefined): Promise<Caller> {
     const token = bearerToken(header);
-    if (!token)
-      throw unauthenticated(
-        "missing bearer token (Authorization: Bearer <jwt>)",
-      );
+    if (!token) throw unauthenticated('missing bearer token (Authorization: Bearer <jwt>)');
     const { userId } = await verifier.verify(token);
     requestLimiter?.take(userId);
     return { userId };
@@ -172,29 +155,21 @@ export function buildApi({
     const error = toGraphQLError(err);
     const http = error.extensions.http as
       { status?: number; headers?: Record<string, string> } | undefined;
-    for (const [k, v] of Object.entries(http?.headers ?? {}))
-      reply.header(k, v);
+    for (const [k, v] of Object.entries(http?.headers ?? {})) reply.header(k, v);
     // `http` told us the status and headers; the body carries the rest.
     const extensions = Object.fromEntries(
-      Object.entries(error.extensions).filter(([k]) => k !== "http"),
+      Object.entries(error.extensions).filter(([k]) => k !== 'http'),
     );
     return reply
       .status(http?.status ?? 400)
-      .header("x-request-id", requestId)
-      .header(
-        "content-type",
-        "application/graphql-response+json; charset=utf-8",
-      )
+      .header('x-request-id', requestId)
+      .header('content-type', 'application/graphql-response+json; charset=utf-8')
       .send({ errors: [{ message: error.message, extensions }] });
   }
 }
 
 /** A browser asking for GraphiQL's page (no query in the URL), not for a result. */
-function isGraphiqlPage(
-  method: string,
-  url: string,
-  accept: string | undefined,
-): boolean {
-  if (method !== "GET" || !(accept ?? "").includes("text/html")) return false;
-  return !new URL(url, "http://localhost").searchParams.has("query");
+function isGraphiqlPage(method: string, url: string, accept: string | undefined): boolean {
+  if (method !== 'GET' || !(accept ?? '').includes('text/html')) return false;
+  return !new URL(url, 'http://localhost').searchParams.has('query');
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { JwtConfig, Port, Url } from '../platform/config.js';
+import { DEFAULT_QUOTAS } from './quotas.js';
 import { WebhookPolicyConfig } from '../platform/webhook-destination.js';
 
 export const ApiConfig = JwtConfig.and(
@@ -22,6 +23,17 @@ export const ApiConfig = JwtConfig.and(
     /** A token GraphiQL sends by default (development only). */
     GRAPHIQL_TOKEN: z.string().optional(),
     LOG_LEVEL: z.string().default('info'),
+    /** Requests a user may make per second, sustained, and at once after a pause. */
+    RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(20),
+    RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(100),
+    /** Per-user quotas (api/quotas.ts says why these defaults). */
+    QUOTA_OPEN_TASKS: z.coerce.number().int().min(1).default(DEFAULT_QUOTAS.openTasks),
+    QUOTA_SERIES: z.coerce.number().int().min(1).default(DEFAULT_QUOTAS.series),
+    QUOTA_REMINDERS_PER_TASK: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .default(DEFAULT_QUOTAS.remindersPerTask),
   }),
 ).and(WebhookPolicyConfig);
 export type ApiConfig = z.infer<typeof ApiConfig>;

@@ -2,6 +2,7 @@ import type { UserId } from '../domain/ids.js';
 import type { Sql } from '../db/sql.js';
 import type { WebhookDestinations } from '../platform/webhook-destination.js';
 import type { HistoryClient } from './history-client.js';
+import type { Quotas } from './quotas.js';
 
 /** What every resolver gets: the authenticated caller and the dependencies it may use. */
 export interface ApiContext {
@@ -12,4 +13,6 @@ export interface ApiContext {
   history: HistoryClient;
   /** Where a saved webhook URL may point (the same check the worker makes before sending). */
   webhooks: WebhookDestinations;
+  /** Per-user limits the commands check before they insert. */
+  quotas: Quotas;
 }

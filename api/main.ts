@@ -6,6 +6,7 @@ import { createLogger } from '../platform/logger.js';
 import { buildApi } from './app.js';
 import { ApiConfig } from './config.js';
 import { createHistoryClient } from './history-client.js';
+import { createRequestLimiter } from './request-limiter.js';
 import { createWebhookDestinations, webhookPolicyOf } from '../platform/webhook-destination.js';
 
 async function main(): Promise<void> {
@@ -29,6 +30,15 @@ async function main(): Promise<void> {
       timeoutMs: config.AUDIT_TIMEOUT_MS,
     }),
     webhooks: createWebhookDestinations({ policy: webhookPolicyOf(config) }),
+    requestLimiter: createRequestLimiter({
+      ratePerSecond: config.RATE_LIMIT_PER_SECOND,
+      burst: config.RATE_LIMIT_BURST,
+    }),
+    quotas: {
+      openTasks: config.QUOTA_OPEN_TASKS,
+      series: config.QUOTA_SERIES,
+      remindersPerTask: config.QUOTA_REMINDERS_PER_TASK,
+    },
     graphiql: config.GRAPHIQL
       ? {
           defaultHeaders: config.GRAPHIQL_TOKEN

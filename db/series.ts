@@ -73,6 +73,12 @@ export async function insertSeries(db: Db, s: NewSeries): Promise<Series> {
   return toSeries(row!);
 }
 
+// Lock order, everywhere (api commands and worker activities): the user row (lockUser), then
+// series by id, then tasks by id (findTasksForUpdate). Two transactions that take overlapping
+// locks in the same order wait for each other instead of deadlocking; deleteTasks used to lock
+// occurrences before their series while stopSeries locked the series first, and PostgreSQL
+// aborted one of them (40P01).
+
 /** The caller's series; another user's is simply absent. */
 export async function findSeries(
   db: Db,
@@ -84,6 +90,31 @@ export async function findSeries(
     SELECT ${columns(db)} FROM series WHERE id = ${id} AND user_id = ${userId}
     ${opts.forUpdate ? db`FOR UPDATE` : db``}`;
   return row && toSeries(row);
+}
+
+/**
+ * Locks the series the given tasks of the caller belong to, in id order, before the tasks
+ * themselves are locked (see the lock order above). A task's series never changes, so the
+ * unlocked read of `series_id` stays true.
+ */
+export async function lockSeriesOfTasks(db: Db, userId: UserId, taskIds: TaskId[]): Promise<void> {
+  await db`
+    SELECT id FROM series
+    WHERE user_id = ${userId}
+      AND id IN (SELECT series_id FROM tasks
+                 WHERE id = ANY(${db.array(taskIds)}::uuid[]) AND user_id = ${userId})
+    ORDER BY id
+    FOR UPDATE`;
+}
+
+/** Whether the user has at least `limit` series that still run (active or paused). */
+export async function hasRunningSeries(db: Db, userId: UserId, limit: number): Promise<boolean> {
+  if (limit <= 0) return true;
+  const rows = await db`
+    SELECT 1 FROM series
+    WHERE user_id = ${userId} AND state IN ('ACTIVE', 'PAUSED')
+    OFFSET ${limit - 1} LIMIT 1`;
+  return rows.length > 0;
 }
 
 /** For the worker's activities, which act on ids the system gave them. */

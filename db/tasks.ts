@@ -97,6 +97,11 @@ export async function findTaskForUpdate(
   return (await findTasksForUpdate(db, userId, [id]))[0];
 }
 
+/**
+ * Locks the caller's tasks in id order: two transactions locking overlapping sets wait for each
+ * other rather than deadlock. A transaction that also locks series locks them first (the lock
+ * order is written down in db/series.ts).
+ */
 export async function findTasksForUpdate(db: Db, userId: UserId, ids: TaskId[]): Promise<Task[]> {
   const rows = await db<TaskRow[]>`
     SELECT ${columns(db)} FROM tasks
@@ -281,6 +286,19 @@ export async function countTasks(
   const [row] = await db<[{ count: string }]>`
     SELECT count(*) FROM tasks WHERE ${filterSql(db, userId, filter, search, now)}`;
   return Number(row.count);
+}
+
+/**
+ * Whether the user has at least `limit` open tasks. Reads at most `limit` index entries
+ * rather than counting them all: a quota check costs the same however far over it a user is.
+ */
+export async function hasOpenTasks(db: Db, userId: UserId, limit: number): Promise<boolean> {
+  if (limit <= 0) return true;
+  const rows = await db`
+    SELECT 1 FROM tasks
+    WHERE user_id = ${userId} AND status = 'OPEN' AND deleted_at IS NULL
+    OFFSET ${limit - 1} LIMIT 1`;
+  return rows.length > 0;
 }
 
 /** The caller's tags with how many (not deleted) tasks carry each, most used first. */

@@ -379,6 +379,10 @@ export function serviceEnv(
         ...LOCAL_WEBHOOKS,
         PORT: String(ctx.ports.api),
         JWT_SECRET: env.jwtSecret,
+        // Benchmarks and the test suite drive one user far harder than a person would; the
+        // limiter is tested with its own small limits (test/security/rate-limit.test.ts).
+        RATE_LIMIT_PER_SECOND: '1000',
+        RATE_LIMIT_BURST: '2000',
       };
     case 'worker':
       return {

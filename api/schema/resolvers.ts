@@ -53,6 +53,7 @@ const command = (ctx: ApiContext) => ({
   sql: ctx.sql,
   userId: ctx.userId,
   traceparent: ctx.traceparent,
+  quotas: ctx.quotas,
 });
 
 export const resolvers = {

@@ -36,6 +36,7 @@ const command = (ctx: ApiContext) => ({
   sql: ctx.sql,
   userId: ctx.userId,
   traceparent: ctx.traceparent,
+  quotas: ctx.quotas,
 });
 const view = async (s: Promise<Series>) => presentSeries(await s);
 

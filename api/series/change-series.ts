@@ -5,7 +5,7 @@ import type { Series, UpdateSeriesInput } from '../../domain/series.js';
 import type { TaskEdits } from '../../domain/task.js';
 import { parseInput } from '../../domain/validation.js';
 import { openOccurrencesFrom, updateSeries, type SeriesChange } from '../../db/series.js';
-import type { Db } from '../../db/sql.js';
+import { transaction, type Db } from '../../db/sql.js';
 import { findTasksForUpdate } from '../../db/tasks.js';
 import type { CommandContext } from '../tasks/command.js';
 import { deleteLockedTasks } from '../tasks/delete-task.js';
@@ -45,7 +45,7 @@ async function commit(
  * (the series creates the new rule's instead). Past and completed occurrences stay as they were.
  */
 export async function editSeries(ctx: CommandContext, input: UpdateSeriesInput): Promise<Series> {
-  return ctx.sql.begin(async (tx) => {
+  return transaction(ctx.sql, async (tx) => {
     const before = await lockSeries(tx, ctx, input.id, input.expectedVersion);
     if (before.state === 'STOPPED') throw stopped();
     const ruleChanged =
@@ -104,7 +104,7 @@ const stopped = () =>
   badInput([{ path: 'id', message: 'the series is stopped; create a new one instead' }]);
 
 export async function pauseSeries(ctx: CommandContext, id: string): Promise<Series> {
-  return ctx.sql.begin(async (tx) => {
+  return transaction(ctx.sql, async (tx) => {
     const before = await lockSeries(tx, ctx, id);
     if (before.state !== 'ACTIVE') return before;
     return commit(tx, ctx, before, { state: 'PAUSED' }, 'PAUSED');
@@ -113,7 +113,7 @@ export async function pauseSeries(ctx: CommandContext, id: string): Promise<Seri
 
 /** Resumes with the next occurrence that starts from now on: none of those missed meanwhile. */
 export async function resumeSeries(ctx: CommandContext, id: string): Promise<Series> {
-  return ctx.sql.begin(async (tx) => {
+  return transaction(ctx.sql, async (tx) => {
     const before = await lockSeries(tx, ctx, id);
     if (before.state !== 'PAUSED') return before;
     return commit(tx, ctx, before, { state: 'ACTIVE', notBefore: new Date() }, 'RESUMED');
@@ -125,7 +125,7 @@ export async function resumeSeries(ctx: CommandContext, id: string): Promise<Ser
  * task is removed) or still to come. It becomes an EXDATE; the series goes on after it.
  */
 export async function skipNextOccurrence(ctx: CommandContext, id: string): Promise<Series> {
-  return ctx.sql.begin(async (tx) => {
+  return transaction(ctx.sql, async (tx) => {
     const before = await lockSeries(tx, ctx, id);
     if (before.state === 'STOPPED' || before.state === 'ENDED') throw stopped();
     const now = new Date();
@@ -147,7 +147,7 @@ export async function skipNextOccurrence(ctx: CommandContext, id: string): Promi
  * are removed; open ones already due stay, as ordinary tasks the user can still complete.
  */
 export async function stopSeries(ctx: CommandContext, id: string): Promise<Series> {
-  return ctx.sql.begin(async (tx) => {
+  return transaction(ctx.sql, async (tx) => {
     const before = await lockSeries(tx, ctx, id);
     if (before.state === 'STOPPED') return before;
     const upcoming = await findTasksForUpdate(

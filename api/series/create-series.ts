@@ -3,11 +3,13 @@ import { RecurrenceInput } from '../../domain/recurrence.js';
 import type { CreateSeriesInput, Series, SeriesId } from '../../domain/series.js';
 import { DEFAULT_MAX_OPEN } from '../../domain/series.js';
 import { parseInput } from '../../domain/validation.js';
-import { insertSeries } from '../../db/series.js';
+import { quotaExceeded } from '../../domain/errors.js';
+import { hasRunningSeries, insertSeries } from '../../db/series.js';
 import { lockUser } from '../../db/users.js';
 import { randomUUID } from 'node:crypto';
-import type { CommandContext } from '../tasks/command.js';
+import { quotasOf, type CommandContext } from '../tasks/command.js';
 import { recordSeriesEvent } from './command.js';
+import { transaction } from '../../db/sql.js';
 
 /**
  * The series and its `series.created` event commit together; the relay then starts its
@@ -15,8 +17,12 @@ import { recordSeriesEvent } from './command.js';
  * given zone, or the user's.
  */
 export async function createSeries(ctx: CommandContext, input: CreateSeriesInput): Promise<Series> {
-  return ctx.sql.begin(async (tx) => {
+  return transaction(ctx.sql, async (tx) => {
     const settings = await lockUser(tx, ctx.userId);
+    // Under the user lock, like task creation: two creates cannot both take the last place.
+    const { series: limit } = quotasOf(ctx);
+    if (await hasRunningSeries(tx, ctx.userId, limit))
+      throw quotaExceeded('too many running series (stop some first)', limit, 'input');
     const recurrence = parseInput(
       RecurrenceInput,
       {

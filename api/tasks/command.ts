@@ -12,13 +12,18 @@ import { appendEvent } from '../../db/outbox.js';
 import { findTaskForUpdate } from '../../db/tasks.js';
 import type { Db, Sql } from '../../db/sql.js';
 import type { z } from 'zod';
+import { DEFAULT_QUOTAS, type Quotas } from '../quotas.js';
 
 /** What every task command needs: the caller, the database and the request's trace. */
 export interface CommandContext {
   sql: Sql;
   userId: UserId;
   traceparent?: string | undefined;
+  /** The deployment's per-user limits; DEFAULT_QUOTAS when not given. */
+  quotas?: Quotas | undefined;
 }
+
+export const quotasOf = (ctx: CommandContext): Quotas => ctx.quotas ?? DEFAULT_QUOTAS;
 
 /** A malformed id names nothing the caller owns: NOT_FOUND, like another user's `kind`. */
 export function parseOwnedId<S extends z.ZodType>(

@@ -3,11 +3,12 @@ import { toTaskSnapshot } from '../../domain/events.js';
 import { newTaskId } from '../../domain/ids.js';
 import type { ReminderInput } from '../../domain/reminder.js';
 import type { CreateTaskInput, Task } from '../../domain/task.js';
-import { badInput } from '../../domain/errors.js';
+import { badInput, quotaExceeded } from '../../domain/errors.js';
 import { insertReminders } from '../../db/reminders.js';
-import { findTask, findTaskByIdempotencyKey, insertTask } from '../../db/tasks.js';
+import { findTask, findTaskByIdempotencyKey, hasOpenTasks, insertTask } from '../../db/tasks.js';
 import { lockUser } from '../../db/users.js';
-import { recordTaskEvent, type CommandContext } from './command.js';
+import { quotasOf, recordTaskEvent, type CommandContext } from './command.js';
+import { transaction } from '../../db/sql.js';
 
 /** The reminders a new task asks for; with a due date and none asked, the user's default. */
 function requestedReminders(
@@ -45,7 +46,7 @@ export async function createTask(ctx: CommandContext, input: CreateTaskInput): P
         },
       ]);
   }
-  return ctx.sql.begin(async (tx) => {
+  return transaction(ctx.sql, async (tx) => {
     // Creates the user on first use and locks the row: concurrent retries of one idempotency
     // key take turns, so the second finds the first's task.
     const settings = await lockUser(tx, ctx.userId);
@@ -53,6 +54,13 @@ export async function createTask(ctx: CommandContext, input: CreateTaskInput): P
       const existing = await findTaskByIdempotencyKey(tx, ctx.userId, input.idempotencyKey);
       if (existing) return existing;
     }
+    // Under the user lock: concurrent creates cannot both take the last free place.
+    const quotas = quotasOf(ctx);
+    if (await hasOpenTasks(tx, ctx.userId, quotas.openTasks))
+      throw quotaExceeded('too many open tasks', quotas.openTasks, 'input');
+    const reminders = requestedReminders(input, settings.defaultReminderOffsetMs);
+    if (reminders.length > quotas.remindersPerTask)
+      throw quotaExceeded('too many reminders', quotas.remindersPerTask, 'input.reminders');
     const inserted = await insertTask(tx, {
       id: newTaskId(),
       userId: ctx.userId,
@@ -66,7 +74,7 @@ export async function createTask(ctx: CommandContext, input: CreateTaskInput): P
     });
     await insertReminders(
       tx,
-      requestedReminders(input, settings.defaultReminderOffsetMs).map((r) => ({
+      reminders.map((r) => ({
         id: randomUUID(),
         taskId: inserted.id,
         userId: ctx.userId,

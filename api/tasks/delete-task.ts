@@ -2,8 +2,8 @@ import { toTaskSnapshot } from '../../domain/events.js';
 import { notFound } from '../../domain/errors.js';
 import type { TaskId } from '../../domain/ids.js';
 import type { Task } from '../../domain/task.js';
-import { addExdate } from '../../db/series.js';
-import type { Db } from '../../db/sql.js';
+import { addExdate, lockSeriesOfTasks } from '../../db/series.js';
+import { transaction, type Db } from '../../db/sql.js';
 import { findTasksForUpdate, updateTask } from '../../db/tasks.js';
 import { recordTaskEvent, parseTaskId, type CommandContext } from './command.js';
 
@@ -14,7 +14,9 @@ import { recordTaskEvent, parseTaskId, type CommandContext } from './command.js'
  */
 export async function deleteTasks(ctx: CommandContext, ids: string[]): Promise<TaskId[]> {
   const taskIds = [...new Set(ids.map(parseTaskId))];
-  return ctx.sql.begin(async (tx) => {
+  return transaction(ctx.sql, async (tx) => {
+    // Series before tasks, as every series command does (db/series.ts: the lock order).
+    await lockSeriesOfTasks(tx, ctx.userId, taskIds);
     const tasks = await findTasksForUpdate(tx, ctx.userId, taskIds);
     const found = new Set(tasks.map((t) => t.id as string));
     const missing = taskIds.find((id) => !found.has(id));

@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { toTaskSnapshot } from '../../domain/events.js';
-import { badInput, notFound } from '../../domain/errors.js';
-import {
-  fireAtOf,
-  isArmed,
-  MAX_REMINDERS,
-  type ReminderInput,
-  type SnoozeInput,
-} from '../../domain/reminder.js';
+import { badInput, notFound, quotaExceeded } from '../../domain/errors.js';
+import { fireAtOf, isArmed, type ReminderInput, type SnoozeInput } from '../../domain/reminder.js';
 import type { Task } from '../../domain/task.js';
 import {
   deleteReminder,
@@ -15,9 +9,15 @@ import {
   insertReminders,
   snoozeReminder as snoozeRow,
 } from '../../db/reminders.js';
-import type { Db } from '../../db/sql.js';
+import { transaction, type Db } from '../../db/sql.js';
 import { updateTask } from '../../db/tasks.js';
-import { recordTaskEvent, lockTask, parseTaskId, type CommandContext } from './command.js';
+import {
+  recordTaskEvent,
+  lockTask,
+  parseTaskId,
+  quotasOf,
+  type CommandContext,
+} from './command.js';
 
 // Reminder commands. Each changes the task's reminder set, bumps the task's version (the
 // workflow accepts only newer states) and records the event the relay turns into a signal.
@@ -50,16 +50,16 @@ export async function addReminder(
   input: ReminderInput,
 ): Promise<AddReminderResult> {
   const id = parseTaskId(taskId);
-  return ctx.sql.begin(async (tx) => {
+  return transaction(ctx.sql, async (tx) => {
     const before = await lockTask(tx, ctx, id);
-    if (before.reminders.length >= MAX_REMINDERS) {
-      throw badInput([
-        {
-          path: 'taskId',
-          message: `the task already has ${MAX_REMINDERS} reminders, the most it can have`,
-        },
-      ]);
-    }
+    // The task lock serialises reminder changes of one task: the count cannot move meanwhile.
+    const { remindersPerTask } = quotasOf(ctx);
+    if (before.reminders.length >= remindersPerTask)
+      throw quotaExceeded(
+        'the task has as many reminders as it may have',
+        remindersPerTask,
+        'taskId',
+      );
     if (input.offsetMs !== null && before.dueAt === null) {
       throw badInput([{ path: 'input', message: 'before/after needs the task to have a dueAt' }]);
     }
@@ -85,7 +85,7 @@ export async function removeReminder(
   reminderId: string,
 ): Promise<Task> {
   const id = parseTaskId(taskId);
-  return ctx.sql.begin(async (tx) => {
+  return transaction(ctx.sql, async (tx) => {
     const before = await lockTask(tx, ctx, id);
     if (!(await deleteReminder(tx, id, reminderId))) throw notFound(`reminder ${reminderId}`);
     return recordReminderSetChange(tx, ctx, before);
@@ -100,7 +100,7 @@ async function changeOne(
   apply: (tx: Db, task: Task) => Promise<void>,
 ): Promise<Task> {
   const id = parseTaskId(taskId);
-  return ctx.sql.begin(async (tx) => {
+  return transaction(ctx.sql, async (tx) => {
     const before = await lockTask(tx, ctx, id);
     if (!before.reminders.some((r) => r.id === reminderId))
       throw notFound(`reminder ${reminderId}`);

@@ -1,9 +1,10 @@
 import { toTaskSnapshot } from '../../domain/events.js';
-import { notFound } from '../../domain/errors.js';
+import { notFound, quotaExceeded } from '../../domain/errors.js';
 import type { Task, TaskStatus } from '../../domain/task.js';
-import type { Db } from '../../db/sql.js';
-import { findTasksForUpdate, updateTask } from '../../db/tasks.js';
-import { recordTaskEvent, parseTaskId, type CommandContext } from './command.js';
+import { transaction, type Db } from '../../db/sql.js';
+import { findTasksForUpdate, hasOpenTasks, updateTask } from '../../db/tasks.js';
+import { lockUser } from '../../db/users.js';
+import { quotasOf, recordTaskEvent, parseTaskId, type CommandContext } from './command.js';
 
 export const MAX_BATCH = 100;
 
@@ -32,6 +33,15 @@ async function applyStatus(
   return after;
 }
 
+/** Refuses to reopen tasks when the open ones they would join are at the quota already. */
+async function checkOpenQuota(tx: Db, ctx: CommandContext, tasks: Task[]): Promise<void> {
+  const reopening = tasks.filter((t) => t.status !== 'OPEN').length;
+  if (reopening === 0) return;
+  const { openTasks } = quotasOf(ctx);
+  if (await hasOpenTasks(tx, ctx.userId, openTasks - reopening + 1))
+    throw quotaExceeded('too many open tasks', openTasks, 'id');
+}
+
 /**
  * Completes or reopens tasks, all or nothing: if any id is not one of the caller's tasks,
  * nothing changes and the error names it. Results come back in the order asked.
@@ -42,12 +52,16 @@ export async function setStatus(
   status: TaskStatus,
 ): Promise<Task[]> {
   const taskIds = ids.map(parseTaskId);
-  return ctx.sql.begin(async (tx) => {
+  return transaction(ctx.sql, async (tx) => {
+    // Reopening adds open tasks: the user lock (taken first, as createTask does) keeps the
+    // count still until this commits.
+    if (status === 'OPEN') await lockUser(tx, ctx.userId);
     const found = new Map(
       (await findTasksForUpdate(tx, ctx.userId, taskIds)).map((t) => [t.id as string, t]),
     );
     const missing = taskIds.find((id) => !found.has(id));
     if (missing) throw notFound(`task ${missing}`);
+    if (status === 'OPEN') await checkOpenQuota(tx, ctx, [...found.values()]);
     const results = new Map<string, Task>();
     for (const id of taskIds) {
       if (!results.has(id)) results.set(id, await applyStatus(tx, ctx, found.get(id)!, status));

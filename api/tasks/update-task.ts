@@ -8,7 +8,7 @@ import {
 } from '../../domain/task.js';
 import { insertReminders, rearmRelativeReminders } from '../../db/reminders.js';
 import { getSettings } from '../../db/users.js';
-import type { Db } from '../../db/sql.js';
+import { transaction, type Db } from '../../db/sql.js';
 import { updateTask as updateTaskRow } from '../../db/tasks.js';
 import { recordTaskEvent, lockTask, parseTaskId, type CommandContext } from './command.js';
 
@@ -39,7 +39,7 @@ function requestedEdits(input: UpdateTaskInput): TaskEdits {
  */
 export async function updateTask(ctx: CommandContext, input: UpdateTaskInput): Promise<Task> {
   const id = parseTaskId(input.id);
-  return ctx.sql.begin(async (tx) => {
+  return transaction(ctx.sql, async (tx) => {
     const before = await lockTask(tx, ctx, id, input.expectedVersion);
     return applyEdits(tx, ctx, before, requestedEdits(input));
   });
