@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWebhookSecret, rotateWebhookSecret as rotateSecretRow } from '../db/channels.js';
-import type { Sql } from '../db/sql.js';
+import { transaction, type Sql } from '../db/sql.js';
 import {
   getSettings,
   lockUser,
@@ -80,7 +80,7 @@ export async function updateSettings(
 ): Promise<UserSettings> {
   const change = input.notificationPreferences;
   const webhookUrl = change?.webhookUrl && (await checkedWebhookUrl(webhooks, change.webhookUrl));
-  return sql.begin(async (tx) => {
+  return transaction(sql, async (tx) => {
     const current = await lockUser(tx, userId);
     const prefs = change
       ? NotificationPreferences.parse({
@@ -113,7 +113,7 @@ export async function rotateWebhookSecret(
   userId: UserId,
   args: RotateWebhookSecretArgs,
 ): Promise<WebhookSecretRotation> {
-  return sql.begin(async (tx) => {
+  return transaction(sql, async (tx) => {
     await lockUser(tx, userId);
     const secret = newSecret();
     const until = await rotateSecretRow(tx, userId, secret, args.overlap);

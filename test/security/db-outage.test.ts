@@ -28,6 +28,7 @@ const TASK_HISTORY = /* GraphQL */ `
 `;
 
 async function post(token: string, query: string, variables: Record<string, unknown> = {}) {
+  const t0 = performance.now();
   const res = await fetch(testEnv.apiUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -37,6 +38,7 @@ async function post(token: string, query: string, variables: Record<string, unkn
     status: res.status,
     retryAfter: res.headers.get('retry-after'),
     body: (await res.json()) as GraphQLResponse,
+    ms: Math.round(performance.now() - t0),
   };
 }
 
@@ -55,7 +57,10 @@ describe('PostgreSQL stopped', () => {
     }));
     for (const [what, answer] of Object.entries(result)) {
       const codes = (answer.body.errors ?? []).map((e) => e.extensions?.code);
-      console.log(`${what} while PostgreSQL is down: HTTP ${answer.status}, ${codes}`);
+      console.log(
+        `${what} while PostgreSQL is down: HTTP ${answer.status}, ${codes}, ` +
+          `Retry-After ${answer.retryAfter}, ${answer.ms} ms (/healthz max ${healthz.maxMs} ms)`,
+      );
       assert.deepEqual(codes, ['UNAVAILABLE'], `${what}: ${JSON.stringify(answer.body)}`);
       assert.equal(answer.status, 503, what);
       assert.ok(Number(answer.retryAfter) >= 1, `${what}: Retry-After ${answer.retryAfter}`);
