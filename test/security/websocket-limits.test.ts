@@ -67,8 +67,9 @@ function nextMessage(ws: WebSocket): Promise<Record<string, unknown> | Closed> {
 
 /** A socket through connection_init: acknowledged, or how it was closed. */
 async function connect(userId: string): Promise<{ ws: WebSocket; refused?: Closed }> {
-  const ws = await open();
+  // The token first: a socket refused on arrival (4029) closes while anything else is awaited.
   const token = await mintHs256Token(testEnv.jwtSecret, userId);
+  const ws = await open();
   ws.send(
     JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }),
   );
