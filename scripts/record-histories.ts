@@ -96,7 +96,8 @@ async function main(): Promise<void> {
     })),
   });
   // One edit of many: r0 an hour ahead; each version moves r1 a second later (two hours ahead).
-  const editedFrom = Date.now();
+  // From the test server's clock when the scenario starts (the scenarios before it move it on).
+  let editedFrom = 0;
   const edited = (version: number): ReminderState => ({
     version,
     title: 'Water the plants',
@@ -105,7 +106,10 @@ async function main(): Promise<void> {
       { id: 'r1', fireAt: new Date(editedFrom + 2 * HOUR + version * 1000).toISOString() },
     ],
   });
-  const scenarios: Record<string, { start: ReminderState; then: Step }> = {
+  const scenarios: Record<
+    string,
+    { start: ReminderState | (() => Promise<ReminderState>); then: Step }
+  > = {
     'fires-once': { start: state(1, 1), then: async () => {} },
     'two-reminders-in-order': { start: state(1, 2, 1), then: async () => {} },
     'completed-before-time': {
@@ -123,7 +127,10 @@ async function main(): Promise<void> {
     // r0 fires, then 600 edits in bursts of 50 (some may arrive while a run closes): it continues
     // as new, carrying what fired.
     'edited-many': {
-      start: edited(1),
+      start: async () => {
+        editedFrom = await env.currentTimeMs();
+        return edited(1);
+      },
       then: async (h, env) => {
         await env.sleep(90 * 60_000);
         for (let v = 2; v <= 601; v += 50) {
@@ -142,7 +149,7 @@ async function main(): Promise<void> {
         taskQueue,
         args: [{ taskId: `task-${name}`, userId: 'recorder' }],
         signal: rescheduleSignal,
-        signalArgs: [s.start],
+        signalArgs: [typeof s.start === 'function' ? await s.start() : s.start],
       });
       await s.then(handle, env);
       await handle.result();
