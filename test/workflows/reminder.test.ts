@@ -347,8 +347,13 @@ describe('reminder workflow', () => {
       assert.equal(lastRun.memo?.title, 't1', 'the memo went along');
       assert.equal(lastRun.typedSearchAttributes.get(TaskIdKey), taskId, 'so did TaskId');
 
-      const runs = await historyLengths(reminderWorkflowId(taskId), started.signaledRunId);
-      t.diagnostic(`${runs.length} runs of ${runs.join(', ')} events`);
+      const { lengths: runs, failedTasks } = await historyLengths(
+        reminderWorkflowId(taskId),
+        started.signaledRunId,
+      );
+      t.diagnostic(
+        `${runs.length} runs of ${runs.join(', ')} events; ${failedTasks} refused closes`,
+      );
       assert.ok(
         runs.length >= 3,
         `continued as new: ${runs.length} run(s) of ${runs.join(', ')} events`,
@@ -407,18 +412,23 @@ async function applied(handle: WorkflowHandle, fireAt: string): Promise<void> {
   assert.fail(`the workflow never showed NextFireAt ${fireAt} (last ${String(shown)})`);
 }
 
-/** The length of each run's history, oldest run first: each continued-as-new run names the next. */
-async function historyLengths(workflowId: string, firstRunId: string): Promise<number[]> {
+/**
+ * The length of each run's history, oldest run first (each continued-as-new run names the next),
+ * and how many workflow tasks failed: here, closes the server refused because signals came in.
+ */
+async function historyLengths(workflowId: string, firstRunId: string) {
   const lengths: number[] = [];
+  let failedTasks = 0;
   // Bounded: 5,000 edits continue as new a handful of times, never a hundred.
   for (let runId: string | undefined = firstRunId; runId && lengths.length < 100;) {
     const handle: WorkflowHandle = env.client.workflow.getHandle(workflowId, runId);
     const events = (await handle.fetchHistory()).events ?? [];
     lengths.push(events.length);
+    failedTasks += events.filter((e) => e.workflowTaskFailedEventAttributes).length;
     runId =
       events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
   }
-  return lengths;
+  return { lengths, failedTasks };
 }
 
 /**
