@@ -401,13 +401,15 @@ describe('settings', () => {
     const u = await apiUser('settings-prefs');
     const a = await update(u, { notificationPreferences: { email: true } });
     assert.deepEqual(a.notificationPreferences, { inApp: true, email: true, webhookUrl: null });
+    // A public address (never called: nothing fires); a name would need DNS, which the saved
+    // URL's check asks (test/e2e/webhook.test.ts covers refused destinations).
     const b = await update(u, {
-      notificationPreferences: { webhookUrl: 'https://hooks.example.test/tickler' },
+      notificationPreferences: { webhookUrl: 'https://8.8.8.8/tickler' },
     });
     assert.deepEqual(b.notificationPreferences, {
       inApp: true,
       email: true,
-      webhookUrl: 'https://hooks.example.test/tickler',
+      webhookUrl: 'https://8.8.8.8/tickler',
     });
     const c = await update(u, { notificationPreferences: { inApp: false, webhookUrl: null } });
     assert.deepEqual(c.notificationPreferences, { inApp: false, email: true, webhookUrl: null });
