@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createYoga } from 'graphql-yoga';
 import type { Sql } from '../db/sql.js';
 import { AppError, unauthenticated } from '../domain/errors.js';
@@ -18,6 +18,7 @@ import {
 import type { ApiContext } from './context.js';
 import { historyUnavailable, type HistoryClient } from './history-client.js';
 import { createParserCache, queryLimits } from './query-limits.js';
+import type { RequestLimiter } from './request-limiter.js';
 import { DEFAULT_QUOTAS, type Quotas } from './quotas.js';
 import { schema } from './schema/index.js';
 
@@ -36,11 +37,6 @@ export interface ApiDeps {
   requestLimiter?: RequestLimiter;
   /** Per-user limits the commands check; DEFAULT_QUOTAS unless given. */
   quotas?: Quotas;
-}
-
-/** Per-caller request budget; throws RATE_LIMITED (an AppError) when it is spent. */
-export interface RequestLimiter {
-  take(userId: string): void;
 }
 
 /** What the route handler found out before yoga runs: who is calling. */
@@ -93,27 +89,30 @@ export function buildApi({
     },
   });
 
+  // Who is calling, found in onRequest: before fastify reads or parses the body.
+  const callers = new WeakMap<FastifyRequest, Caller>();
   app.route({
     url: yoga.graphqlEndpoint,
     method: ['GET', 'POST', 'OPTIONS'],
-    handler: async (req, reply) => {
-      const traceparent = validTraceparent(req.headers.traceparent as string | undefined);
-      const info = { requestId: req.id, traceId: traceIdOf(traceparent) };
-      // No work for strangers: the token is checked (and the caller's request budget taken)
-      // before yoga parses or validates anything. GraphiQL's page itself needs no token.
-      let caller: Caller;
+    // No work for strangers: the token is checked (and the caller's request budget taken)
+    // before the body is read, so nothing of a refused request is parsed. GraphiQL's page and
+    // CORS preflights need no token (and execute nothing: the context refuses a missing caller).
+    onRequest: async (req, reply) => {
       if (
         req.method === 'OPTIONS' ||
         (graphiql && isGraphiqlPage(req.method, req.url, req.headers.accept))
       )
-        caller = { userId: '' as UserId };
-      else {
-        try {
-          caller = await authenticate(req.headers.authorization);
-        } catch (err) {
-          return refuse(reply, req.id, err);
-        }
+        return;
+      try {
+        callers.set(req, await authenticate(req.headers.authorization));
+      } catch (err) {
+        return refuse(reply, req.id, err);
       }
+    },
+    handler: async (req, reply) => {
+      const traceparent = validTraceparent(req.headers.traceparent as string | undefined);
+      const info = { requestId: req.id, traceId: traceIdOf(traceparent) };
+      const caller = callers.get(req) ?? { userId: '' as UserId };
       const response = await requestContext.run(info, () =>
         yoga.handleNodeRequestAndResponse(req, reply, caller),
       );

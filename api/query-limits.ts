@@ -135,8 +135,9 @@ function longestString(value: unknown): number {
   while (stack.length) {
     const v = stack.pop();
     if (typeof v === 'string') longest = Math.max(longest, v.length);
-    else if (Array.isArray(v)) stack.push(...v);
-    else if (v && typeof v === 'object') stack.push(...Object.values(v));
+    // One push at a time: spreading a 500,000-item array as arguments overflows the stack.
+    else if (Array.isArray(v)) for (const x of v) stack.push(x);
+    else if (v && typeof v === 'object') for (const x of Object.values(v)) stack.push(x);
   }
   return longest;
 }

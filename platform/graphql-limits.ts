@@ -206,7 +206,10 @@ export function costLimit(model: CostModel) {
         const def = defs?.find((d) => d.name === name);
         if (!arg && !def) continue;
         any = true;
-        if (!arg) page += typeof def?.defaultValue === 'number' ? def.defaultValue : 1;
+        // Left out or written null, a page is the resolver's default: the schema's, or, where the
+        // schema names none, the largest (a null must not make a list cost nothing).
+        if (!arg || arg.value.kind === Kind.NULL)
+          page += typeof def?.defaultValue === 'number' ? def.defaultValue : variablePage;
         else if (arg.value.kind === Kind.VARIABLE) page += variablePage;
         else if (arg.value.kind === Kind.INT) {
           const n = Number(arg.value.value);
@@ -220,7 +223,7 @@ export function costLimit(model: CostModel) {
             return NaN;
           }
           page += n;
-        } else if (arg.value.kind !== Kind.NULL) page += variablePage;
+        } else page += variablePage;
       }
       return any ? page : 1;
     };
