@@ -73,11 +73,14 @@ export async function insertSeries(db: Db, s: NewSeries): Promise<Series> {
   return toSeries(row!);
 }
 
-// Lock order, everywhere (api commands and worker activities): the user row (lockUser), then
-// series by id, then tasks by id (findTasksForUpdate). Two transactions that take overlapping
-// locks in the same order wait for each other instead of deadlocking; deleteTasks used to lock
-// occurrences before their series while stopSeries locked the series first, and PostgreSQL
-// aborted one of them (40P01).
+// Lock order, everywhere (api commands and worker activities): series by id, then tasks by id
+// (findTasksForUpdate), then the user row (lockUser; recording an event takes the user's next
+// sequence, an UPDATE of that row, so every command that records one ends there). A command
+// that locks the user first (creating a task or a series) locks no existing series or task
+// after it. Two transactions that take overlapping locks in the same order wait for each other
+// instead of deadlocking; deleteTasks used to lock occurrences before their series while
+// stopSeries locked the series first, and reopening locked the user before the task that
+// completing it locks first: PostgreSQL aborted one of them (40P01).
 
 /** The caller's series; another user's is simply absent. */
 export async function findSeries(

@@ -53,15 +53,17 @@ export async function setStatus(
 ): Promise<Task[]> {
   const taskIds = ids.map(parseTaskId);
   return transaction(ctx.sql, async (tx) => {
-    // Reopening adds open tasks: the user lock (taken first, as createTask does) keeps the
-    // count still until this commits.
-    if (status === 'OPEN') await lockUser(tx, ctx.userId);
     const found = new Map(
       (await findTasksForUpdate(tx, ctx.userId, taskIds)).map((t) => [t.id as string, t]),
     );
     const missing = taskIds.find((id) => !found.has(id));
     if (missing) throw notFound(`task ${missing}`);
-    if (status === 'OPEN') await checkOpenQuota(tx, ctx, [...found.values()]);
+    // Reopening adds open tasks: the user lock keeps the count still until this commits. It is
+    // taken after the task locks, in the lock order (db/series.ts), as recording the event would.
+    if (status === 'OPEN') {
+      await lockUser(tx, ctx.userId);
+      await checkOpenQuota(tx, ctx, [...found.values()]);
+    }
     const results = new Map<string, Task>();
     for (const id of taskIds) {
       if (!results.has(id)) results.set(id, await applyStatus(tx, ctx, found.get(id)!, status));
