@@ -95,7 +95,19 @@ export function keepLastGoodKeys(
 ): JWTVerifyGetKey {
   let fallback: { keys: ReturnType<typeof createLocalJWKSet>; since: number } | undefined;
   return async (header, token) => {
-    if (fallback && now() - fallback.since < retryMs) return fallback.keys(header, token);
+    if (fallback && now() - fallback.since < retryMs) {
+      try {
+        return await fallback.keys(header, token);
+      } catch (err) {
+        // A key id the last good set lacks is the provider's outage, not the caller's fault:
+        // the same answer (UNAVAILABLE) as when the provider was first found down.
+        if (err instanceof errors.JWKSNoMatchingKey)
+          throw new Error('identity provider unreachable; the token names a key not seen before', {
+            cause: err,
+          });
+        throw err;
+      }
+    }
     try {
       const key = await remote(header, token);
       fallback = undefined;

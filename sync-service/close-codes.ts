@@ -5,6 +5,12 @@
 /** connection_init without a valid token. Fatal for the client: sign in again. */
 export const CLOSE_UNAUTHORIZED = 4401;
 
+/**
+ * The token could not be checked right now (the identity provider's keys are unavailable):
+ * WebSocket's own "try again later". graphql-ws clients reconnect with their backoff.
+ */
+export const CLOSE_TRY_AGAIN_LATER = 1013;
+
 /** The token's `exp` passed while the socket was open. The client reconnects with a new one. */
 export const CLOSE_TOKEN_EXPIRED = 4403;
 
