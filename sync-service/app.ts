@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import type { execute, subscribe } from 'graphql';
+import { GraphQLError, type DocumentNode, type execute, type subscribe } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { AppError, quotaExceeded, unauthenticated } from '../domain/errors.js';
+import { AppError, ErrorCode, quotaExceeded, unauthenticated } from '../domain/errors.js';
 import { Topic } from '../domain/events.js';
 import type { UserId } from '../domain/ids.js';
 import { bearerToken, type JwtVerifier } from '../platform/auth.js';
@@ -19,6 +19,7 @@ import {
   CLOSE_SLOW_CONSUMER,
   CLOSE_TOKEN_EXPIRED,
   CLOSE_TOO_MANY_CONNECTIONS,
+  CLOSE_TRY_AGAIN_LATER,
   CLOSE_UNAUTHORIZED,
 } from './close-codes.js';
 import { createEventHub } from './hub.js';
@@ -61,6 +62,7 @@ export const syncRoutes = {
 } as const;
 
 export const GRAPHQL_WS_PATH = '/graphql';
+const MAX_OPERATION_TOKENS = 500;
 
 export function buildSyncService(deps: SyncDeps): SyncService {
   const { verifier, log, limits, sockets, keepAliveMs, readiness = {} } = deps;
@@ -175,7 +177,8 @@ export function buildSyncService(deps: SyncDeps): SyncService {
           verified = await verifier.verify(token);
         } catch (err) {
           const reason = err instanceof AppError ? err.message : 'authentication failed';
-          socket.close(CLOSE_UNAUTHORIZED, reason.slice(0, 120));
+          const retry = err instanceof AppError && err.code === ErrorCode.UNAVAILABLE;
+          socket.close(retry ? CLOSE_TRY_AGAIN_LATER : CLOSE_UNAUTHORIZED, reason.slice(0, 120));
           return false;
         }
         const { userId, expiresAt } = verified;
@@ -215,10 +218,19 @@ export function buildSyncService(deps: SyncDeps): SyncService {
           userId: ctx.extra.userId!,
           events: eventsFor(ctx.extra.userId!, ctx.extra.socket),
         });
+        // The subscription schema is small: no legitimate operation needs more tokens than this,
+        // and the parser stops counting there (a 64 KiB frame could hold ~30,000).
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query, { maxTokens: MAX_OPERATION_TOKENS });
+        } catch (err) {
+          if (err instanceof GraphQLError) return [err];
+          throw err;
+        }
         const args = {
           schema,
           operationName: payload.operationName ?? null,
-          document: parse(payload.query),
+          document,
           variableValues: payload.variables ?? null,
           contextValue: await contextFactory(),
           rootValue: { execute, subscribe },

@@ -92,9 +92,12 @@ async function* follow(
   try {
     // Without a cursor the stream starts after the latest recorded event: nothing to replay.
     const fromNow = deps.after === undefined;
-    const start =
-      deps.after ??
-      (await catchUpRead(deps, () => source.eventsAfter(userId, LATEST, 1, signal), signal)).head;
+    const latest = fromNow
+      ? await catchUpRead(deps, () => source.eventsAfter(userId, LATEST, 1, signal), signal)
+      : undefined;
+    // The subscription ended while the audit log was being read: end quietly, no error.
+    if (signal.aborted) return;
+    const start = deps.after ?? latest!.head;
     inbox.advance(start + 1);
 
     // First page: must succeed (retried for a while), else the client gets an error and retries.
@@ -106,7 +109,8 @@ async function* follow(
             () => source.eventsAfter(userId, start, limits.replayPageSize, signal),
             signal,
           )
-        ).events;
+        )?.events;
+    if (signal.aborted) return;
     let catchingUp = !fromNow;
     // After catching up, the audit log is looked at again after 0.5, 1, 2, 4 s (within settleMs).
     let settleWaitMs = 0;
@@ -193,20 +197,24 @@ async function* follow(
   }
 }
 
-/** Reads the audit log for the catch-up, retrying until limits.replayRetryMs has passed. */
+/**
+ * Reads the audit log for the catch-up, retrying until limits.replayRetryMs has passed;
+ * undefined once the subscription has ended (its reads are aborted: not an error to report).
+ */
 async function catchUpRead<T>(
   deps: OrderedEventsDeps,
   read: () => Promise<T>,
   signal: AbortSignal,
-): Promise<T> {
+): Promise<T | undefined> {
   const now = deps.now ?? Date.now;
   const giveUpAt = now() + deps.limits.replayRetryMs;
   for (let attempt = 0; ; attempt++) {
     try {
       return await read();
     } catch (err) {
+      if (signal.aborted) return undefined;
       deps.onReplayError?.(err);
-      if (signal.aborted || now() >= giveUpAt) {
+      if (now() >= giveUpAt) {
         throw err instanceof AppError
           ? err
           : new AppError(

@@ -195,6 +195,21 @@ describe('WebSocket limits of the sync-service', () => {
     await closeAll([ws]);
   });
 
+  test('an operation over the token limit is an error for that operation, not a parse', async () => {
+    const { ws } = await connect(uniqueUser('many-tokens'));
+    const query = `subscription { taskEvents { ${'sequence '.repeat(5000)}} }`;
+    ws.send(JSON.stringify({ id: 'big', type: 'subscribe', payload: { query } }));
+    const refusal = (await nextMessage(ws)) as {
+      id?: string;
+      type?: string;
+      payload?: { message?: string }[];
+    };
+    assert.equal(refusal.type, 'error', JSON.stringify(refusal).slice(0, 300));
+    assert.equal(refusal.id, 'big');
+    assert.match(refusal.payload?.[0]?.message ?? '', /500 tokens/);
+    await closeAll([ws]);
+  });
+
   test('one address gets at most MAX_SOCKETS_PER_ADDRESS sockets (4029 beyond)', async () => {
     const max = limits.MAX_SOCKETS_PER_ADDRESS;
     const sockets: WebSocket[] = [];
