@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { JwtConfig, Port, Url } from '../platform/config.js';
 import { DEFAULT_QUOTAS } from './quotas.js';
 import { WebhookPolicyConfig } from '../platform/webhook-destination.js';
+import { DaprApiTokenConfig } from '../platform/dapr-tokens.js';
 
 export const ApiConfig = JwtConfig.and(
   z.object({
@@ -10,8 +11,7 @@ export const ApiConfig = JwtConfig.and(
     PORT: Port.default(4000),
     DAPR_HOST: z.string().default('127.0.0.1'),
     DAPR_HTTP_PORT: Port.default(3500),
-    /** Sent to the sidecar as `dapr-api-token` (its DAPR_API_TOKEN), when set. */
-    DAPR_API_TOKEN: z.string().min(16).optional(),
+    ...DaprApiTokenConfig.shape,
     /** The audit service's Dapr app id, invoked for Task.history and history. */
     AUDIT_APP_ID: z.string().min(1).default('audit-service'),
     /** How long a history call may take before it is answered UNAVAILABLE. */

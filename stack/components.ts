@@ -355,9 +355,13 @@ export interface ServiceEnv {
   jwtSecret: string;
 }
 
-// Local stacks only (dev and tests): webhooks may use http and reach loopback (the tests'
-// receiver). Deployments leave both unset: https to public addresses only.
-const LOCAL_WEBHOOKS = { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_LOOPBACK: 'true' };
+// Local stacks only: webhooks may use http (development); only the throwaway test and benchmark
+// stacks may reach loopback (the tests' receiver). A dev stack refuses loopback like a
+// deployment, which leaves both unset: https to public addresses only.
+const localWebhooks = (ctx: ComponentContext) => ({
+  WEBHOOK_ALLOW_HTTP: 'true',
+  ...(ctx.ephemeral ? { WEBHOOK_ALLOW_LOOPBACK: 'true' } : {}),
+});
 
 export function serviceEnv(
   ctx: ComponentContext,
@@ -376,7 +380,7 @@ export function serviceEnv(
     case 'api':
       return {
         ...base,
-        ...LOCAL_WEBHOOKS,
+        ...localWebhooks(ctx),
         PORT: String(ctx.ports.api),
         JWT_SECRET: env.jwtSecret,
         // Benchmarks and the test suite drive one user far harder than a person would; the
@@ -387,7 +391,7 @@ export function serviceEnv(
     case 'worker':
       return {
         ...base,
-        ...LOCAL_WEBHOOKS,
+        ...localWebhooks(ctx),
         TEMPORAL_ADDRESS: `127.0.0.1:${ctx.ports.temporal}`,
         HEALTH_PORT: String(ctx.ports.workerHealth),
         WORKFLOW_BUNDLE: workflowBundlePath(ctx),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DurationMs } from '../domain/duration.js';
 import { Port, Url } from '../platform/config.js';
 import { WebhookPolicyConfig } from '../platform/webhook-destination.js';
+import { DaprApiTokenConfig } from '../platform/dapr-tokens.js';
 import { REMINDER_TASK_QUEUE } from '../workflows/reminder-contract.js';
 
 export const WorkerConfig = WebhookPolicyConfig.extend({
@@ -10,8 +11,7 @@ export const WorkerConfig = WebhookPolicyConfig.extend({
   TEMPORAL_NAMESPACE: z.string().default('default'),
   DAPR_HOST: z.string().default('127.0.0.1'),
   DAPR_HTTP_PORT: Port.default(3500),
-  /** Sent to the sidecar as `dapr-api-token` (its DAPR_API_TOKEN), when set. */
-  DAPR_API_TOKEN: z.string().min(16).optional(),
+  ...DaprApiTokenConfig.shape,
   HEALTH_PORT: Port.default(4003),
   HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.string().default('info'),

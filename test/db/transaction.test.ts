@@ -64,7 +64,7 @@ describe('transaction()', () => {
     let ready = 0;
     const bothLocked = async () => {
       ready++;
-      for (let i = 0; i < 100 && ready < 2; i++) await sleep(10);
+      for (let i = 0; i < 1000 && ready < 2; i++) await sleep(10);
     };
     const lockBoth = (first: string, second: string) =>
       transaction(sql, async (tx) => {
