@@ -3,7 +3,7 @@ import { after, describe, test } from 'node:test';
 import { apiUser } from '../support/api-client.js';
 import { testEnv } from '../support/env.js';
 import { eventually, type GraphQLResponse } from '../support/graphql.js';
-import { HEALTHZ_BUDGET_MS, underProbe } from '../support/healthz-probe.js';
+import { HEALTHZ_BUDGET_MS, underProbeWithinBudget } from '../support/healthz-probe.js';
 import { stackControl } from '../support/stack-control.js';
 
 // PostgreSQL goes away (fast shutdown: every session terminated, new connections refused) and
@@ -51,7 +51,7 @@ describe('PostgreSQL stopped', () => {
     await user.createTask({ title: 'before the outage' });
 
     await stackControl.stopPostgres();
-    const { result, healthz } = await underProbe(testEnv.apiUrl, async () => ({
+    const { result, healthz } = await underProbeWithinBudget(testEnv.apiUrl, async () => ({
       mutation: await post(user.token, CREATE, { input: { title: 'during the outage' } }),
       query: await post(user.token, LIST),
     }));

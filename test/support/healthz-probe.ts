@@ -72,3 +72,22 @@ export async function underProbe<T>(
   const { times, maxMs, failures } = await probe.stop();
   return { result: result!, healthz: { maxMs, failures, probes: times.length } };
 }
+
+/**
+ * `underProbe`, up to `tries` times, until /healthz stayed within HEALTHZ_BUDGET_MS with no
+ * failed probe: a blocked event loop fails every try, while one slow probe on this shared,
+ * loaded machine (a GC pause, another process) gets another chance. The last try is returned
+ * either way; the caller asserts on it. The attack must be safe to repeat.
+ */
+export async function underProbeWithinBudget<T>(
+  baseUrl: string,
+  attack: () => Promise<T>,
+  tries = 3,
+): ReturnType<typeof underProbe<T>> {
+  let last!: Awaited<ReturnType<typeof underProbe<T>>>;
+  for (let i = 0; i < tries; i++) {
+    last = await underProbe(baseUrl, attack);
+    if (last.healthz.maxMs < HEALTHZ_BUDGET_MS && last.healthz.failures === 0) break;
+  }
+  return last;
+}
