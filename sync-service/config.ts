@@ -49,6 +49,8 @@ export const SyncConfig = JwtConfig.and(DaprApiTokenConfig)
       REPLAY_MAX_CONCURRENT: Count.default(8),
       /** Of those, at most this many for one user. */
       REPLAY_MAX_PER_USER: Count.default(2),
+      /** Reads waiting for a slot at most; more are UNAVAILABLE at once (clients retry). */
+      REPLAY_MAX_WAITING: Count.default(1024),
     }),
   );
 export type SyncConfig = z.infer<typeof SyncConfig>;

@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     replayGate: {
       maxConcurrent: config.REPLAY_MAX_CONCURRENT,
       maxPerUser: config.REPLAY_MAX_PER_USER,
+      maxWaiting: config.REPLAY_MAX_WAITING,
     },
     keepAliveMs: config.KEEP_ALIVE_MS,
     appApiToken: config.APP_API_TOKEN,

@@ -1,3 +1,4 @@
+import { unavailable } from '../domain/errors.js';
 import type { UserId } from '../domain/ids.js';
 import type { ReplaySource } from './replay-source.js';
 
@@ -6,6 +7,11 @@ export interface ReplayGateLimits {
   maxConcurrent: number;
   /** Of those, at most this many for one user (one user's sockets cannot take every slot). */
   maxPerUser: number;
+  /**
+   * Reads waiting for a slot at most; one more is UNAVAILABLE at once (the client retries with
+   * its backoff) rather than a queue that grows with every resuming socket.
+   */
+  maxWaiting: number;
 }
 
 interface Waiter {
@@ -55,6 +61,10 @@ export function createReplayGate(limits: ReplayGateLimits) {
       take(userId);
       return Promise.resolve();
     }
+    if (waiting.length >= limits.maxWaiting)
+      return Promise.reject(
+        unavailable(`too many clients catching up on this replica (${waiting.length} waiting)`, 2),
+      );
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         userId,

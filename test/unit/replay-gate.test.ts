@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { AppError } from '../../domain/errors.js';
 import type { UserId } from '../../domain/ids.js';
 import { createReplayGate } from '../../sync-service/replay-gate.js';
 import type { ReplaySource } from '../../sync-service/replay-source.js';
@@ -33,7 +34,7 @@ const u = (id: string) => id as UserId;
 
 test('at most maxConcurrent reads at once; the others wait their turn', async () => {
   const held = heldSource();
-  const gate = createReplayGate({ maxConcurrent: 3, maxPerUser: 3 });
+  const gate = createReplayGate({ maxConcurrent: 3, maxPerUser: 3, maxWaiting: 100 });
   const gated = gate.wrap(held.source);
   const reads = Array.from({ length: 10 }, (_, i) => gated.eventsAfter(u(`user-${i}`), 0, 10));
   await flush();
@@ -50,7 +51,7 @@ test('at most maxConcurrent reads at once; the others wait their turn', async ()
 
 test("one user's reads cannot take every slot", async () => {
   const held = heldSource();
-  const gate = createReplayGate({ maxConcurrent: 4, maxPerUser: 2 });
+  const gate = createReplayGate({ maxConcurrent: 4, maxPerUser: 2, maxWaiting: 100 });
   const gated = gate.wrap(held.source);
   const greedy = Array.from({ length: 6 }, () => gated.eventsAfter(u('greedy'), 0, 10));
   const other = gated.eventsAfter(u('other'), 0, 10);
@@ -68,7 +69,7 @@ test("one user's reads cannot take every slot", async () => {
 
 test('an aborted waiting read leaves the queue and rejects with its reason', async () => {
   const held = heldSource();
-  const gate = createReplayGate({ maxConcurrent: 1, maxPerUser: 1 });
+  const gate = createReplayGate({ maxConcurrent: 1, maxPerUser: 1, maxWaiting: 100 });
   const gated = gate.wrap(held.source);
   const first = gated.eventsAfter(u('a'), 0, 10);
   const stop = new AbortController();
@@ -81,4 +82,23 @@ test('an aborted waiting read leaves the queue and rejects with its reason', asy
   held.pending.shift()!.finish();
   await first;
   assert.deepEqual(gate.stats(), { running: 0, waiting: 0 });
+});
+
+test('beyond maxWaiting a read is UNAVAILABLE at once; the queue does not grow', async () => {
+  const held = heldSource();
+  const gate = createReplayGate({ maxConcurrent: 1, maxPerUser: 1, maxWaiting: 2 });
+  const gated = gate.wrap(held.source);
+  const admitted = ['a', 'b', 'c'].map((id) => gated.eventsAfter(u(id), 0, 10));
+  await flush();
+  assert.deepEqual(gate.stats(), { running: 1, waiting: 2 });
+  await assert.rejects(
+    gated.eventsAfter(u('d'), 0, 10),
+    (err: unknown) => err instanceof AppError && err.code === 'UNAVAILABLE',
+  );
+  assert.deepEqual(gate.stats(), { running: 1, waiting: 2 });
+  while (held.pending.length || gate.stats().running) {
+    held.pending.shift()?.finish();
+    await flush();
+  }
+  await Promise.all(admitted);
 });
