@@ -12,6 +12,7 @@ import {
 import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import { MAX_PREVIEW } from './series/recurrence-queries.js';
+import { HISTORY_MAX_PAGE } from '../domain/history.js';
 import { MAX_PAGE_SIZE } from '../domain/task-query.js';
 import {
   costLimit,
@@ -124,6 +125,7 @@ const sizeRules: ValidationRule[] = [
     max: QUERY_LIMITS.maxCost,
     maxPage: MAX_PAGE_SIZE,
     prices: FIELD_PRICES,
+    fieldMaxPage: { 'Query.history': HISTORY_MAX_PAGE, 'Task.history': HISTORY_MAX_PAGE },
     pageArgs: { 'Series.occurrences': ['past', 'upcoming'] },
   }),
 ];

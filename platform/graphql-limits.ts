@@ -170,6 +170,8 @@ export interface CostModel {
   max: number;
   /** Largest page a `first` (or `last`) argument may ask for. */
   maxPage: number;
+  /** A smaller largest page for some fields, by "Type.field" (what their resolvers accept). */
+  fieldMaxPage?: Record<string, number>;
   /** Prices by "Type.field"; every other field costs 1. */
   prices: Record<string, FieldPrice>;
   /**
@@ -188,14 +190,15 @@ export interface CostModel {
  * computed (a negative page would make the cost negative).
  */
 export function costLimit(model: CostModel) {
-  const { max, maxPage, prices, pageArgs = {} } = model;
-  const variablePage = model.variablePage ?? maxPage;
+  const { max, prices, pageArgs = {}, fieldMaxPage = {} } = model;
   return (ctx: ValidationContext): ASTVisitor => {
     const argsOf = (f: FieldNode): Record<string, unknown> =>
       Object.fromEntries(
         (f.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value)]),
       );
     const pageOf = (f: FieldNode, key: string, parent: GraphQLNamedType | undefined): number => {
+      const maxPage = fieldMaxPage[key] ?? model.maxPage;
+      const variablePage = Math.min(model.variablePage ?? maxPage, maxPage);
       const names = pageArgs[key] ?? ['first', 'last'];
       const defs =
         parent && isObjectType(parent) ? parent.getFields()[f.name.value]?.args : undefined;
