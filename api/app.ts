@@ -20,6 +20,7 @@ import { historyUnavailable, type HistoryClient } from './history-client.js';
 import { createParserCache, queryLimits } from './query-limits.js';
 import type { RequestLimiter } from './request-limiter.js';
 import { DEFAULT_QUOTAS, type Quotas } from './quotas.js';
+import { registerMcp, type McpOptions } from './mcp/route.js';
 import { schema } from './schema/index.js';
 
 export interface ApiDeps {
@@ -37,6 +38,8 @@ export interface ApiDeps {
   requestLimiter?: RequestLimiter;
   /** Per-user limits the commands check; DEFAULT_QUOTAS unless given. */
   quotas?: Quotas;
+  /** The MCP endpoint's public URL and authorization servers (its metadata document). */
+  mcp?: McpOptions;
 }
 
 /** What the route handler found out before yoga runs: who is calling. */
@@ -55,6 +58,7 @@ export function buildApi({
   webhooks = createWebhookDestinations({ policy: STRICT_WEBHOOK_POLICY }),
   requestLimiter,
   quotas = DEFAULT_QUOTAS,
+  mcp = {},
 }: ApiDeps): FastifyInstance {
   const app = createHttpApp(log);
   registerMetrics(app, 'api');
@@ -137,6 +141,7 @@ export function buildApi({
     );
   });
 
+  registerMcp(app, { ...mcp, sql, verifier, log, quotas, requestLimiter });
   registerHealth(app, { postgres: () => sql`SELECT 1`, ...readiness });
   return app;
 

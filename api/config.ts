@@ -23,6 +23,20 @@ export const ApiConfig = JwtConfig.and(
     /** A token GraphiQL sends by default (development only). */
     GRAPHIQL_TOKEN: z.string().optional(),
     LOG_LEVEL: z.string().default('info'),
+    /** The origin clients reach the api at, for /mcp's metadata; else the request's Host. */
+    PUBLIC_URL: Url.optional(),
+    /** Comma-separated OAuth authorization servers that issue the api's tokens (RFC 9728). */
+    MCP_AUTHORIZATION_SERVERS: z
+      .string()
+      .optional()
+      .transform(
+        (v) =>
+          v
+            ?.split(',')
+            .map((s) => s.trim())
+            .filter(Boolean) ?? [],
+      )
+      .pipe(z.array(Url)),
     /** Requests a user may make per second, sustained, and at once after a pause. */
     RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(20),
     RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(100),

@@ -39,6 +39,7 @@ async function main(): Promise<void> {
       series: config.QUOTA_SERIES,
       remindersPerTask: config.QUOTA_REMINDERS_PER_TASK,
     },
+    mcp: { publicUrl: config.PUBLIC_URL, authorizationServers: config.MCP_AUTHORIZATION_SERVERS },
     graphiql: config.GRAPHIQL
       ? {
           defaultHeaders: config.GRAPHIQL_TOKEN

@@ -1,0 +1,45 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Task } from '../../domain/task.js';
+import type { ToolContext } from './context.js';
+import { structured, taskRow, toToolError, type ItemResult } from './results.js';
+
+/** What one item's command returned: the task after it, or (deleted) only its id. */
+export type ItemOutcome = { task: Task } | { id: string };
+
+/**
+ * Runs each item on its own (its own transaction), in order: one bad item fails alone and the
+ * result names it, the others still happen. `idOf` names the task an item is about, if any.
+ */
+export async function runBatch<T>(
+  ctx: ToolContext,
+  timeZone: string,
+  items: T[],
+  idOf: (item: T) => string | null,
+  run: (item: T, index: number) => Promise<ItemOutcome>,
+): Promise<CallToolResult> {
+  const results: ItemResult[] = [];
+  for (const [index, item] of items.entries()) {
+    try {
+      const outcome = await run(item, index);
+      results.push(
+        'task' in outcome
+          ? {
+              index,
+              status: 'succeeded',
+              id: outcome.task.id,
+              task: taskRow(outcome.task, timeZone),
+            }
+          : { index, status: 'succeeded', id: outcome.id },
+      );
+    } catch (err) {
+      results.push({
+        index,
+        status: 'failed',
+        id: idOf(item),
+        error: toToolError(err, ctx.log, ctx.requestId),
+      });
+    }
+  }
+  const succeeded = results.filter((r) => r.status === 'succeeded').length;
+  return structured({ results, succeeded, failed: results.length - succeeded });
+}

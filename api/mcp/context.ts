@@ -1,0 +1,23 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from '../../platform/logger.js';
+import type { CommandContext } from '../tasks/command.js';
+import { toToolError, toolFailure } from './results.js';
+
+/** What every tool gets: the authenticated caller (from the token, never an argument). */
+export interface ToolContext {
+  command: CommandContext;
+  log: Logger;
+  requestId: string;
+}
+
+/** Runs a tool body; an error it throws becomes an `isError` result from the catalog. */
+export async function guarded(
+  ctx: ToolContext,
+  body: () => Promise<CallToolResult>,
+): Promise<CallToolResult> {
+  try {
+    return await body();
+  } catch (err) {
+    return toolFailure(toToolError(err, ctx.log, ctx.requestId));
+  }
+}

@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { getSettings } from '../../db/users.js';
+import { badInput } from '../../domain/errors.js';
+import { Priority } from '../../domain/task.js';
+import { TasksArgs } from '../../domain/task-query.js';
+import { parseInput } from '../../domain/validation.js';
+import { listTaskConnection } from '../tasks/list-tasks.js';
+import { guarded, type ToolContext } from './context.js';
+import { DUE_RANGES, dueFilterOf } from './due-range.js';
+import { renamePaths, structured, TaskRow, taskRow } from './results.js';
+
+/** A page stays small enough for a model's context; the cursor fetches the rest. */
+export const FIND_DEFAULT_LIMIT = 20;
+export const FIND_MAX_LIMIT = 50;
+
+/** The shared query's argument names → this tool's. */
+const PATH_NAMES: Record<string, string> = {
+  search: 'text',
+  first: 'limit',
+  after: 'cursor',
+  'filter.priorities': 'priorities',
+  'filter.tags.all': 'tags',
+  'filter.dueAfter': 'dueAfter',
+  'filter.dueBefore': 'dueBefore',
+  'filter.seriesId': 'seriesId',
+};
+const toolPath = (path: string): string => {
+  const hit = Object.keys(PATH_NAMES).find((k) => path === k || path.startsWith(`${k}.`));
+  return hit ? PATH_NAMES[hit]! + path.slice(hit.length) : path;
+};
+
+export function registerFindTasksTool(server: McpServer, ctx: ToolContext): void {
+  server.registerTool(
+    'find_tasks',
+    {
+      title: 'Find tasks',
+      description:
+        "Finds the user's tasks and their ids: by words in the title or description, status, " +
+        "priority, tags, due range (read in the user's time zone) or series. Returns compact " +
+        'rows, most urgent due date first (best match first with text); pass nextCursor back as ' +
+        'cursor for more. Use it to turn what the user names ("buy groceries") into ids.',
+      inputSchema: {
+        text: z.string().describe('Words to look for in title and description').optional(),
+        status: z
+          .enum(['OPEN', 'COMPLETED', 'ANY'])
+          .describe('OPEN (default), COMPLETED or ANY')
+          .optional(),
+        priorities: z.array(Priority).describe('Any of these priorities').optional(),
+        tags: z.array(z.string()).describe('Tasks that have all of these tags').optional(),
+        due: z
+          .enum(DUE_RANGES)
+          .describe(
+            "A due range in the user's time zone: today, tomorrow, this_week (Monday to Sunday), " +
+              'next_7_days (from now to the end of the 7th day), overdue (open and past due) or ' +
+              'no_due_date',
+          )
+          .optional(),
+        dueAfter: z
+          .string()
+          .describe('Due at or after this ISO-8601 instant with offset (not with due)')
+          .optional(),
+        dueBefore: z
+          .string()
+          .describe('Due before this ISO-8601 instant with offset (not with due)')
+          .optional(),
+        seriesId: z.string().describe('Only occurrences of this recurring series').optional(),
+        limit: z
+          .number()
+          .int()
+          .min(1)
+          .max(FIND_MAX_LIMIT)
+          .describe(`Rows per page, 1 to ${FIND_MAX_LIMIT}; default ${FIND_DEFAULT_LIMIT}`)
+          .optional(),
+        cursor: z.string().describe('nextCursor of the previous page, same arguments').optional(),
+      },
+      outputSchema: {
+        tasks: z.array(TaskRow),
+        nextCursor: z.string().nullable().describe('More rows: call again with this cursor'),
+        timeZone: z.string().describe('The zone due ranges and times were read in'),
+      },
+      annotations: {
+        readOnlyHint: true,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: false,
+      },
+    },
+    (args) =>
+      guarded(ctx, async () => {
+        const { sql, userId } = ctx.command;
+        const { timeZone } = await getSettings(sql, userId);
+        if (args.due && (args.dueAfter || args.dueBefore))
+          throw badInput([{ path: 'due', message: 'give either due or dueAfter/dueBefore' }]);
+        const now = new Date();
+        const range = args.due ? dueFilterOf(args.due, now, timeZone) : {};
+        let query: TasksArgs;
+        try {
+          query = parseInput(
+            TasksArgs,
+            {
+              search: args.text,
+              first: args.limit ?? FIND_DEFAULT_LIMIT,
+              after: args.cursor,
+              filter: {
+                status: args.status === 'ANY' ? undefined : (args.status ?? 'OPEN'),
+                priorities: args.priorities,
+                tags: args.tags ? { all: args.tags } : undefined,
+                dueAfter: args.dueAfter,
+                dueBefore: args.dueBefore,
+                seriesId: args.seriesId,
+              },
+            },
+            '',
+          );
+        } catch (err) {
+          throw renamePaths(err, toolPath);
+        }
+        const page = await listTaskConnection(
+          sql,
+          userId,
+          { ...query, filter: { ...query.filter, ...range } },
+          now,
+        ).catch((err: unknown) => Promise.reject(renamePaths(err, toolPath)));
+        return structured({
+          tasks: page.edges.map((e) => taskRow(e.node, timeZone)),
+          nextCursor: page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null,
+          timeZone,
+        });
+      }),
+  );
+}

@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { databaseFailure } from '../../db/sql.js';
+import { AppError, type FieldProblem } from '../../domain/errors.js';
+import { Priority, TaskStatus, type Task } from '../../domain/task.js';
+import { formatWithOffset } from '../../domain/zoned-time.js';
+import type { Logger } from '../../platform/logger.js';
+
+/** Most tasks a batch tool takes in one call (Todoist's limit: small answers, few timeouts). */
+export const MAX_TOOL_BATCH = 25;
+
+/** A description longer than this is cut in rows: answers stay small for the model's context. */
+const ROW_DESCRIPTION_CHARS = 200;
+
+export const ToolError = z.object({
+  code: z.string().describe('A stable code from the error catalog, e.g. NOT_FOUND'),
+  message: z.string(),
+  problems: z
+    .array(z.object({ path: z.string(), message: z.string() }))
+    .optional()
+    .describe('Which argument is wrong and what would be valid'),
+  retryAfterSeconds: z.number().optional().describe('Wait this long before retrying'),
+});
+export type ToolError = z.infer<typeof ToolError>;
+
+/** A task as tools show it: what a model needs to answer and to act, no more. */
+export const TaskRow = z.object({
+  id: z.string(),
+  title: z.string(),
+  description: z.string().optional(),
+  status: TaskStatus,
+  priority: Priority,
+  tags: z.array(z.string()),
+  dueAt: z.string().nullable().describe("ISO-8601 with the user's UTC offset"),
+  allDay: z.boolean(),
+  completedAt: z.string().nullable(),
+  seriesId: z.string().nullable(),
+  version: z.number(),
+});
+export type TaskRow = z.infer<typeof TaskRow>;
+
+export function taskRow(task: Task, timeZone: string): TaskRow {
+  const at = (d: Date | null): string | null => d && formatWithOffset(d, timeZone);
+  const description =
+    task.description.length > ROW_DESCRIPTION_CHARS
+      ? `${task.description.slice(0, ROW_DESCRIPTION_CHARS)}…`
+      : task.description;
+  return {
+    id: task.id,
+    title: task.title,
+    ...(description ? { description } : {}),
+    status: task.status,
+    priority: task.priority,
+    tags: task.tags,
+    dueAt: at(task.dueAt),
+    allDay: task.allDay,
+    completedAt: at(task.completedAt),
+    seriesId: task.seriesId,
+    version: task.version,
+  };
+}
+
+export const ItemResult = z.object({
+  index: z.number().describe('Position of the item in the request'),
+  status: z.enum(['succeeded', 'failed']),
+  id: z.string().nullable().describe('The task the item is about, when known'),
+  task: TaskRow.optional().describe('The task after the change (not for deletions)'),
+  error: ToolError.optional(),
+});
+export type ItemResult = z.infer<typeof ItemResult>;
+
+export const BatchOutput = {
+  results: z.array(ItemResult),
+  succeeded: z.number(),
+  failed: z.number(),
+};
+
+/**
+ * The one place where errors become tool errors. Expected ones (the catalog's AppError, database
+ * outages) keep code and field problems; anything else is logged and reaches the model only as
+ * INTERNAL with the request id, so no internal detail (or secret) is echoed.
+ */
+export function toToolError(err: unknown, log: Logger, requestId: string): ToolError {
+  const known = err instanceof AppError ? err : databaseFailure(err);
+  if (known)
+    return {
+      code: known.code,
+      message: known.message,
+      ...(known.problems.length ? { problems: known.problems } : {}),
+      ...(known.retryAfterSeconds ? { retryAfterSeconds: known.retryAfterSeconds } : {}),
+    };
+  log.error({ err, requestId }, 'unexpected error in an MCP tool');
+  return { code: 'INTERNAL', message: `unexpected error (request ${requestId})` };
+}
+
+/** Field paths as the tool names its arguments, not as the shared schema does. */
+export function renamePaths(err: unknown, rename: (path: string) => string): unknown {
+  if (!(err instanceof AppError) || err.problems.length === 0) return err;
+  const problems: FieldProblem[] = err.problems.map((p) => ({ ...p, path: rename(p.path) }));
+  return new AppError(
+    err.code,
+    problems.map((p) => `${p.path}: ${p.message}`).join('; '),
+    problems,
+    err.retryAfterSeconds,
+  );
+}
+
+/** Some clients read only `structuredContent`, others only the text: both carry the JSON. */
+export function structured(value: Record<string, unknown>): CallToolResult {
+  return { structuredContent: value, content: [{ type: 'text', text: JSON.stringify(value) }] };
+}
+
+export function toolFailure(error: ToolError): CallToolResult {
+  return { isError: true, content: [{ type: 'text', text: JSON.stringify({ error }) }] };
+}

@@ -1,0 +1,143 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { Sql } from '../../db/sql.js';
+import { AppError, ErrorCode, unauthenticated } from '../../domain/errors.js';
+import type { UserId } from '../../domain/ids.js';
+import { bearerToken, type JwtVerifier } from '../../platform/auth.js';
+import type { Logger } from '../../platform/logger.js';
+import { validTraceparent } from '../../platform/request-context.js';
+import type { Quotas } from '../quotas.js';
+import type { RequestLimiter } from '../request-limiter.js';
+import { createMcpServer } from './server.js';
+
+export const MCP_PATH = '/mcp';
+const METADATA_PATH = '/.well-known/oauth-protected-resource';
+
+/**
+ * A JSON-RPC request to /mcp is small: 25 items of a batch with titles and notes fit easily.
+ * Smaller than the api's 1 MiB, so a stranger's (or a runaway model's) megabyte is refused early.
+ */
+export const MCP_BODY_LIMIT = 256 * 1024;
+
+export interface McpOptions {
+  /** The public origin clients reach the api at (e.g. https://tickler.example); else the Host. */
+  publicUrl?: string | undefined;
+  /** Where clients get tokens (RFC 9728 `authorization_servers`); omitted when empty. */
+  authorizationServers?: string[] | undefined;
+}
+
+export interface McpDeps extends McpOptions {
+  sql: Sql;
+  verifier: JwtVerifier;
+  log: Logger;
+  quotas: Quotas;
+  requestLimiter?: RequestLimiter | undefined;
+}
+
+const httpStatus: Partial<Record<string, number>> = {
+  [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.RATE_LIMITED]: 429,
+  [ErrorCode.UNAVAILABLE]: 503,
+};
+
+/**
+ * The MCP endpoint (Streamable HTTP, stateless: a new server and transport per request, so any
+ * replica serves any call) and its protected-resource metadata (RFC 9728), which the MCP
+ * authorization spec has clients discover from the 401's WWW-Authenticate.
+ */
+export function registerMcp(app: FastifyInstance, deps: McpDeps): void {
+  const origin = (req: FastifyRequest): string =>
+    deps.publicUrl?.replace(/\/$/, '') ?? `${req.protocol}://${req.host}`;
+
+  const metadata = (req: FastifyRequest) => ({
+    resource: `${origin(req)}${MCP_PATH}`,
+    ...(deps.authorizationServers?.length
+      ? { authorization_servers: deps.authorizationServers }
+      : {}),
+    bearer_methods_supported: ['header'],
+    resource_name: 'Tickler',
+  });
+  // RFC 9728 puts the resource's path after the well-known one; clients try both.
+  for (const url of [METADATA_PATH, `${METADATA_PATH}${MCP_PATH}`])
+    app.get(url, async (req) => metadata(req));
+
+  const callers = new WeakMap<FastifyRequest, UserId>();
+  app.route({
+    method: 'POST',
+    url: MCP_PATH,
+    bodyLimit: MCP_BODY_LIMIT,
+    // No work for strangers: the token is checked (and the caller's request budget taken)
+    // before fastify reads the body, as for /graphql.
+    onRequest: async (req, reply) => {
+      try {
+        const token = bearerToken(req.headers.authorization);
+        if (!token) throw unauthenticated('missing bearer token (Authorization: Bearer <jwt>)');
+        const { userId } = await deps.verifier.verify(token);
+        deps.requestLimiter?.take(userId);
+        callers.set(req, userId);
+      } catch (err) {
+        return refuse(req, reply, err);
+      }
+    },
+    handler: async (req, reply) => {
+      const userId = callers.get(req)!;
+      const server = createMcpServer({
+        command: {
+          sql: deps.sql,
+          userId,
+          quotas: deps.quotas,
+          traceparent: validTraceparent(req.headers.traceparent as string | undefined),
+        },
+        log: deps.log,
+        requestId: req.id,
+      });
+      // JSON answers, no session: nothing of the exchange outlives this request.
+      const transport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: undefined,
+        enableJsonResponse: true,
+      });
+      reply.hijack();
+      reply.raw.setHeader('x-request-id', req.id);
+      reply.raw.on('close', () => {
+        void transport.close();
+        void server.close();
+      });
+      await server.connect(transport);
+      await transport.handleRequest(req.raw, reply.raw, req.body);
+    },
+  });
+  // Stateless: no server-initiated stream to GET and no session to DELETE.
+  app.route({
+    method: ['GET', 'DELETE'],
+    url: MCP_PATH,
+    handler: async (_req, reply) =>
+      reply
+        .status(405)
+        .header('allow', 'POST')
+        .send(rpcError(-32000, 'Method not allowed: this server is stateless, POST only')),
+  });
+
+  function refuse(req: FastifyRequest, reply: FastifyReply, err: unknown) {
+    if (!(err instanceof AppError)) throw err;
+    const status = httpStatus[err.code] ?? 400;
+    if (status === 401) {
+      // A token that was sent and refused is `invalid_token` (RFC 6750); none sent, no code.
+      const invalid = req.headers.authorization ? ', error="invalid_token"' : '';
+      reply.header(
+        'www-authenticate',
+        `Bearer resource_metadata="${origin(req)}${METADATA_PATH}"${invalid}`,
+      );
+    }
+    if (err.retryAfterSeconds) reply.header('retry-after', String(err.retryAfterSeconds));
+    return reply
+      .status(status)
+      .header('x-request-id', req.id)
+      .send(rpcError(-32001, `${err.code}: ${err.message}`));
+  }
+}
+
+const rpcError = (code: number, message: string) => ({
+  jsonrpc: '2.0',
+  error: { code, message },
+  id: null,
+});

@@ -1,0 +1,31 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { ToolContext } from './context.js';
+import { registerFindTasksTool } from './find-tasks-tool.js';
+import { registerTaskStatusTools } from './task-status-tools.js';
+import { registerTaskWriteTools } from './task-write-tools.js';
+import { registerUserInfoTool } from './user-info-tool.js';
+
+export const MCP_INSTRUCTIONS = `Tickler keeps the user's tasks: due dates, priorities, tags, reminders.
+- Start with user_info: it gives the user's time zone and local time now. Send every date as
+  ISO-8601 with that zone's offset (e.g. 2026-03-30T17:00:00+02:00); natural language is not
+  accepted yet.
+- Tools that change tasks take ids. When the user names a task ("buy groceries"), call
+  find_tasks first to get its id; an unknown id fails with NOT_FOUND, never a guess.
+- add_tasks, update_tasks, reschedule_tasks, complete_tasks, reopen_tasks and delete_tasks take
+  up to 25 items and answer per item: succeeded (with the task) or failed (with a code and the
+  field that is wrong). Fix and resend only the failed items.
+- Give add_tasks an idempotencyKey so that a retried call creates nothing twice.
+- RATE_LIMITED or UNAVAILABLE: wait retryAfterSeconds, then retry the same call.`;
+
+/** One server per request (stateless: any api replica serves any call), for one caller. */
+export function createMcpServer(ctx: ToolContext): McpServer {
+  const server = new McpServer(
+    { name: 'tickler', version: '0.1.0' },
+    { instructions: MCP_INSTRUCTIONS, capabilities: { tools: {} } },
+  );
+  registerUserInfoTool(server, ctx);
+  registerFindTasksTool(server, ctx);
+  registerTaskWriteTools(server, ctx);
+  registerTaskStatusTools(server, ctx);
+  return server;
+}

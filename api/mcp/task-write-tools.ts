@@ -1,0 +1,209 @@
+import { z } from 'zod';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { getSettings } from '../../db/users.js';
+import { CreateTaskInput, Priority, UpdateTaskInput } from '../../domain/task.js';
+import { parseInput } from '../../domain/validation.js';
+import { createTask } from '../tasks/create-task.js';
+import { updateTask } from '../tasks/update-task.js';
+import { runBatch } from './batch.js';
+import { guarded, type ToolContext } from './context.js';
+import { BatchOutput, MAX_TOOL_BATCH, renamePaths } from './results.js';
+
+// The schemas here only describe the arguments to the model (and check their JSON types); the
+// rules are the domain's, applied per item, so one bad item fails alone and is named.
+
+const instant = (what: string) =>
+  z
+    .string()
+    .describe(
+      `${what}: an ISO-8601 date-time with a UTC offset, e.g. 2026-03-30T17:00:00+02:00. Use the ` +
+        "user's time zone from user_info. Natural-language dates are not accepted yet.",
+    );
+
+const common = {
+  description: z.string().describe('Notes, plain text, at most 10000 characters'),
+  priority: Priority.describe('NONE (default), LOW, MEDIUM, HIGH or URGENT'),
+  tags: z.array(z.string()).describe('Labels, at most 20, each at most 50 characters'),
+  allDay: z.boolean().describe('true: only the date of dueAt matters, not its time'),
+};
+
+const batchOf = <T extends z.ZodType>(item: T) =>
+  z.array(item).min(1).max(MAX_TOOL_BATCH).describe(`1 to ${MAX_TOOL_BATCH} items`);
+
+/** `input.x` (the shared command's name) → `tasks.<i>.x` (this tool's argument). */
+const itemPath = (index: number) => (path: string) =>
+  path.replace(/^input(?=\.|$)/, `tasks.${index}`);
+
+export function registerTaskWriteTools(server: McpServer, ctx: ToolContext): void {
+  const timeZone = async () => (await getSettings(ctx.command.sql, ctx.command.userId)).timeZone;
+
+  server.registerTool(
+    'add_tasks',
+    {
+      title: 'Add tasks',
+      description:
+        'Creates 1 to 25 tasks. Each item succeeds or fails on its own; a failed item names the ' +
+        'field that is wrong. Give an idempotencyKey so that a retried call creates nothing new. ' +
+        "With a due date and no remindBefore, the user's default reminder is set.",
+      inputSchema: {
+        tasks: batchOf(
+          z.object({
+            title: z.string().describe('What to do, at most 500 characters'),
+            description: common.description.optional(),
+            priority: common.priority.optional(),
+            tags: common.tags.optional(),
+            dueAt: instant('When the task is due').optional(),
+            allDay: common.allDay.optional(),
+            remindBefore: z
+              .string()
+              .describe('One reminder this long before dueAt, ISO-8601 duration, e.g. PT30M')
+              .optional(),
+            idempotencyKey: z
+              .string()
+              .describe('Retrying with the same key returns the task the first call created')
+              .optional(),
+          }),
+        ),
+        idempotencyKey: z
+          .string()
+          .max(190)
+          .describe(
+            'For the whole call (e.g. a UUID per user request): item i uses "<key>:<i>" unless ' +
+              'it has its own key. Retrying the call with the same key creates nothing new.',
+          )
+          .optional(),
+      },
+      outputSchema: BatchOutput,
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: false,
+      },
+    },
+    ({ tasks, idempotencyKey }) =>
+      guarded(ctx, async () =>
+        runBatch(
+          ctx,
+          await timeZone(),
+          tasks,
+          () => null,
+          async (item, i) => {
+            try {
+              const input = parseInput(
+                CreateTaskInput,
+                { ...item, idempotencyKey: item.idempotencyKey ?? keyOf(idempotencyKey, i) },
+                'input',
+              );
+              return { task: await createTask(ctx.command, input) };
+            } catch (err) {
+              throw renamePaths(err, itemPath(i));
+            }
+          },
+        ),
+      ),
+  );
+
+  server.registerTool(
+    'update_tasks',
+    {
+      title: 'Update tasks',
+      description:
+        'Changes fields of 1 to 25 existing tasks (ids from find_tasks). Only the fields given ' +
+        'change; null clears description, tags or dueAt. Each item succeeds or fails on its own.',
+      inputSchema: {
+        tasks: batchOf(
+          z.object({
+            id: z.string().describe('The task id, from find_tasks or add_tasks'),
+            expectedVersion: z
+              .number()
+              .int()
+              .describe('Fail with CONFLICT if the task changed since this version was read')
+              .optional(),
+            title: z.string().describe('New title').optional(),
+            description: common.description.nullable().optional(),
+            priority: common.priority.optional(),
+            tags: common.tags.nullable().optional(),
+            dueAt: instant('New due date (null: none)').nullable().optional(),
+            allDay: common.allDay.optional(),
+          }),
+        ),
+      },
+      outputSchema: BatchOutput,
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: true,
+        idempotentHint: true,
+        openWorldHint: false,
+      },
+    },
+    ({ tasks }) =>
+      guarded(ctx, async () =>
+        runBatch(
+          ctx,
+          await timeZone(),
+          tasks,
+          (item) => item.id,
+          async (item, i) => {
+            try {
+              return {
+                task: await updateTask(ctx.command, parseInput(UpdateTaskInput, item, 'input')),
+              };
+            } catch (err) {
+              throw renamePaths(err, itemPath(i));
+            }
+          },
+        ),
+      ),
+  );
+
+  server.registerTool(
+    'reschedule_tasks',
+    {
+      title: 'Reschedule tasks',
+      description:
+        'Moves the due date of 1 to 25 tasks and keeps everything else; reminders relative to ' +
+        'the due date move with it. Each item succeeds or fails on its own.',
+      inputSchema: {
+        tasks: batchOf(
+          z.object({
+            id: z.string().describe('The task id, from find_tasks or add_tasks'),
+            dueAt: instant('The new due date (null removes it)').nullable(),
+          }),
+        ),
+      },
+      outputSchema: BatchOutput,
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: true,
+        idempotentHint: true,
+        openWorldHint: false,
+      },
+    },
+    ({ tasks }) =>
+      guarded(ctx, async () =>
+        runBatch(
+          ctx,
+          await timeZone(),
+          tasks,
+          (item) => item.id,
+          async (item, i) => {
+            try {
+              const input = parseInput(
+                UpdateTaskInput,
+                { id: item.id, dueAt: item.dueAt },
+                'input',
+              );
+              return { task: await updateTask(ctx.command, input) };
+            } catch (err) {
+              throw renamePaths(err, itemPath(i));
+            }
+          },
+        ),
+      ),
+  );
+}
+
+/** Item i of a call with key k: "k:i", so each item of a retried call finds its own task. */
+const keyOf = (callKey: string | undefined, index: number): string | undefined =>
+  callKey === undefined ? undefined : `${callKey}:${index}`;

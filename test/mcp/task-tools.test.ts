@@ -1,0 +1,334 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { uniqueUser } from '../support/api-client.js';
+import { testEnv } from '../support/env.js';
+import { gql, tokenFor } from '../support/graphql.js';
+
+// The MCP server on the running api, driven by the SDK's own client over HTTP, as a chat would:
+// find ids first, then act; what the tools did is checked through GraphQL too.
+
+const mcpUrl = (): string => testEnv.apiUrl.replace(/\/graphql$/, '/mcp');
+
+type Hints = [readOnly: boolean, destructive: boolean, idempotent: boolean, openWorld: boolean];
+/** Every tool the server offers and its annotations: a tool missing here fails the test. */
+const TOOLS: Record<string, Hints> = {
+  user_info: [true, false, true, false],
+  find_tasks: [true, false, true, false],
+  add_tasks: [false, false, false, false],
+  update_tasks: [false, true, true, false],
+  reschedule_tasks: [false, true, true, false],
+  complete_tasks: [false, false, true, false],
+  reopen_tasks: [false, false, true, false],
+  delete_tasks: [false, true, true, false],
+};
+
+interface Row {
+  id: string;
+  title: string;
+  status: string;
+  priority: string;
+  tags: string[];
+  dueAt: string | null;
+}
+interface Item {
+  index: number;
+  status: 'succeeded' | 'failed';
+  id: string | null;
+  task?: Row;
+  error?: { code: string; message: string; problems?: { path: string; message: string }[] };
+}
+interface Batch {
+  results: Item[];
+  succeeded: number;
+  failed: number;
+}
+
+async function connect(userId: string): Promise<Client> {
+  const token = await tokenFor(userId);
+  const client = new Client({ name: 'tickler-test', version: '1.0.0' });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(mcpUrl()), {
+      requestInit: { headers: { authorization: `Bearer ${token}` } },
+    }),
+  );
+  return client;
+}
+
+/** Calls a tool that must not fail as a whole; checks text and structuredContent agree. */
+async function call<T>(client: Client, name: string, args: Record<string, unknown> = {}) {
+  const result = await client.callTool({ name, arguments: args });
+  assert.notEqual(result.isError, true, JSON.stringify(result));
+  const content = result.content as { type: string; text: string }[];
+  assert.deepEqual(JSON.parse(content[0]!.text), result.structuredContent);
+  return result.structuredContent as T;
+}
+
+const ids = (b: Batch): string[] => b.results.map((r) => r.id!);
+
+describe('MCP server', () => {
+  const alice = uniqueUser('mcp-alice');
+  const bob = uniqueUser('mcp-bob');
+  let a: Client;
+  let b: Client;
+  before(async () => {
+    // Alice lives in Berlin: due ranges and times are read there.
+    const { body } = await gql(
+      /* GraphQL */ `
+        mutation {
+          updateSettings(input: { timeZone: "Europe/Berlin" }) {
+            timeZone
+          }
+        }
+      `,
+      {},
+      { token: await tokenFor(alice) },
+    );
+    assert.equal(body.errors, undefined, JSON.stringify(body.errors));
+    a = await connect(alice);
+    b = await connect(bob);
+  });
+  after(async () => {
+    await a?.close();
+    await b?.close();
+  });
+
+  test('every tool declares its four hints, a described input schema and an output schema', async () => {
+    const { tools } = await a.listTools();
+    assert.deepEqual(tools.map((t) => t.name).sort(), Object.keys(TOOLS).sort());
+    for (const tool of tools) {
+      const [readOnlyHint, destructiveHint, idempotentHint, openWorldHint] = TOOLS[tool.name]!;
+      assert.deepEqual(
+        {
+          readOnlyHint: tool.annotations?.readOnlyHint,
+          destructiveHint: tool.annotations?.destructiveHint,
+          idempotentHint: tool.annotations?.idempotentHint,
+          openWorldHint: tool.annotations?.openWorldHint,
+        },
+        { readOnlyHint, destructiveHint, idempotentHint, openWorldHint },
+        tool.name,
+      );
+      assert.ok((tool.description ?? '').length > 40, `${tool.name} has a description`);
+      assert.equal(tool.inputSchema.type, 'object', tool.name);
+      assert.equal(tool.outputSchema?.type, 'object', `${tool.name} has an output schema`);
+      for (const [field, schema] of Object.entries(tool.inputSchema.properties ?? {}))
+        assert.ok(
+          (schema as { description?: string }).description,
+          `${tool.name}.${field} has a description for the model`,
+        );
+    }
+  });
+
+  test('the server instructions say how the tools combine', async () => {
+    assert.match(a.getInstructions() ?? '', /find_tasks first/);
+  });
+
+  test('no token: 401 with WWW-Authenticate naming the protected-resource metadata', async () => {
+    const res = await fetch(mcpUrl(), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    assert.equal(res.status, 401);
+    const header = res.headers.get('www-authenticate') ?? '';
+    const metadataUrl = /^Bearer resource_metadata="([^"]+)"$/.exec(header)?.[1];
+    assert.ok(metadataUrl, header);
+    const metadata = (await (await fetch(metadataUrl)).json()) as Record<string, unknown>;
+    assert.equal(metadata.resource, mcpUrl());
+    assert.deepEqual(metadata.bearer_methods_supported, ['header']);
+
+    const forged = await fetch(mcpUrl(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer not-a-jwt' },
+      body: '{}',
+    });
+    assert.equal(forged.status, 401);
+    assert.match(forged.headers.get('www-authenticate') ?? '', /error="invalid_token"/);
+  });
+
+  test('user_info: the time zone and the local time now', async () => {
+    const info = await call<{ userId: string; timeZone: string; localTime: string }>(
+      a,
+      'user_info',
+    );
+    assert.equal(info.userId, alice);
+    assert.equal(info.timeZone, 'Europe/Berlin');
+    assert.match(info.localTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0[12]:00$/);
+  });
+
+  test('a batch with one bad item: the others succeed, the bad one names its field', async () => {
+    const soon = new Date(Date.now() + 3_600_000).toISOString();
+    const added = await call<Batch>(a, 'add_tasks', {
+      tasks: [
+        { title: 'Buy groceries batch', priority: 'HIGH', dueAt: soon, tags: ['home'] },
+        { title: 'Call the bank batch', dueAt: 'tomorrow at 5pm' },
+        { title: 'Water the plants batch' },
+      ],
+    });
+    assert.equal(added.succeeded, 2);
+    assert.equal(added.failed, 1);
+    assert.deepEqual(
+      added.results.map((r) => r.status),
+      ['succeeded', 'failed', 'succeeded'],
+    );
+    const bad = added.results[1]!;
+    assert.equal(bad.error?.code, 'BAD_USER_INPUT');
+    assert.equal(bad.error?.problems?.[0]?.path, 'tasks.1.dueAt', JSON.stringify(bad));
+    assert.match(bad.error?.problems?.[0]?.message ?? '', /ISO-8601/);
+    assert.equal(added.results[0]!.task?.priority, 'HIGH');
+
+    const found = await call<{ tasks: Row[] }>(a, 'find_tasks', { text: 'batch' });
+    assert.deepEqual(found.tasks.map((t) => t.title).sort(), [
+      'Buy groceries batch',
+      'Water the plants batch',
+    ]);
+    const graphql = await gql<{ task: { title: string; priority: string } }>(
+      /* GraphQL */ `
+        query ($id: ID!) {
+          task(id: $id) {
+            title
+            priority
+          }
+        }
+      `,
+      { id: added.results[0]!.id },
+      { token: await tokenFor(alice) },
+    );
+    assert.deepEqual(graphql.body.data?.task, { title: 'Buy groceries batch', priority: 'HIGH' });
+  });
+
+  test('find, complete, reopen, reschedule and delete, seen through GraphQL', async () => {
+    const token = await tokenFor(alice);
+    const status = async (id: string) =>
+      (
+        await gql<{ task: { status: string; dueAt: string | null } | null }>(
+          /* GraphQL */ `
+            query ($id: ID!) {
+              task(id: $id) {
+                status
+                dueAt
+              }
+            }
+          `,
+          { id },
+          { token },
+        )
+      ).body.data?.task ?? null;
+
+    const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
+    const added = await call<Batch>(a, 'add_tasks', {
+      tasks: [
+        { title: 'Exercise lifecycle', dueAt: inAnHour, priority: 'MEDIUM' },
+        { title: 'Read a book lifecycle' },
+      ],
+    });
+    const [exercise, book] = ids(added) as [string, string];
+
+    // "show my medium-priority tasks due today" (in Berlin; an hour from now may be tomorrow)
+    const dueToday = await call<{ tasks: Row[] }>(a, 'find_tasks', {
+      priorities: ['MEDIUM'],
+      due: 'next_7_days',
+    });
+    assert.ok(dueToday.tasks.some((t) => t.id === exercise));
+    assert.ok(!dueToday.tasks.some((t) => t.id === book));
+
+    const completed = await call<Batch>(a, 'complete_tasks', { ids: [exercise, book] });
+    assert.equal(completed.succeeded, 2);
+    assert.equal((await status(exercise))?.status, 'COMPLETED');
+    const done = await call<{ tasks: Row[] }>(a, 'find_tasks', {
+      text: 'lifecycle',
+      status: 'COMPLETED',
+    });
+    assert.equal(done.tasks.length, 2);
+
+    const reopened = await call<Batch>(a, 'reopen_tasks', { ids: [book] });
+    assert.equal(reopened.results[0]!.task?.status, 'OPEN');
+    assert.equal((await status(book))?.status, 'OPEN');
+
+    const friday = '2031-03-28T17:00:00+01:00';
+    const moved = await call<Batch>(a, 'reschedule_tasks', {
+      tasks: [{ id: book, dueAt: friday }],
+    });
+    assert.equal(moved.results[0]!.task?.dueAt, friday);
+    assert.equal((await status(book))?.dueAt, new Date(friday).toISOString());
+
+    const updated = await call<Batch>(a, 'update_tasks', {
+      tasks: [{ id: book, title: 'Read two books lifecycle', tags: ['fun'] }],
+    });
+    assert.equal(updated.results[0]!.task?.title, 'Read two books lifecycle');
+    assert.equal(updated.results[0]!.task?.dueAt, friday, 'update keeps the due date');
+
+    const deleted = await call<Batch>(a, 'delete_tasks', { ids: [exercise] });
+    assert.deepEqual(deleted.results, [{ index: 0, status: 'succeeded', id: exercise }]);
+    assert.equal(await status(exercise), null);
+    const again = await call<Batch>(a, 'delete_tasks', { ids: [exercise] });
+    assert.equal(again.results[0]!.error?.code, 'NOT_FOUND');
+  });
+
+  test('pages: limit and cursor', async () => {
+    await call<Batch>(a, 'add_tasks', {
+      tasks: ['one', 'two', 'three'].map((n) => ({ title: `Page ${n} paging` })),
+    });
+    const first = await call<{ tasks: Row[]; nextCursor: string | null }>(a, 'find_tasks', {
+      text: 'paging',
+      limit: 2,
+    });
+    assert.equal(first.tasks.length, 2);
+    assert.ok(first.nextCursor);
+    const second = await call<{ tasks: Row[]; nextCursor: string | null }>(a, 'find_tasks', {
+      text: 'paging',
+      limit: 2,
+      cursor: first.nextCursor,
+    });
+    assert.equal(second.tasks.length, 1);
+    assert.equal(second.nextCursor, null);
+  });
+
+  test('retrying add_tasks with the same idempotency key creates nothing new', async () => {
+    const args = {
+      idempotencyKey: `retry-${alice}`,
+      tasks: [{ title: 'Pay rent retry' }, { title: 'Pay water retry' }],
+    };
+    const first = await call<Batch>(a, 'add_tasks', args);
+    const second = await call<Batch>(a, 'add_tasks', args);
+    assert.deepEqual(ids(second), ids(first));
+    const found = await call<{ tasks: Row[] }>(a, 'find_tasks', { text: 'retry' });
+    assert.equal(found.tasks.length, 2);
+  });
+
+  test("another user's ids behave as missing in every tool", async () => {
+    const added = await call<Batch>(a, 'add_tasks', { tasks: [{ title: 'Private isolation' }] });
+    const [id] = ids(added) as [string];
+    const attempts: [string, Record<string, unknown>][] = [
+      ['update_tasks', { tasks: [{ id, title: 'stolen' }] }],
+      ['reschedule_tasks', { tasks: [{ id, dueAt: '2031-01-01T09:00:00Z' }] }],
+      ['complete_tasks', { ids: [id] }],
+      ['reopen_tasks', { ids: [id] }],
+      ['delete_tasks', { ids: [id] }],
+    ];
+    for (const [tool, args] of attempts) {
+      const result = await call<Batch>(b, tool, args);
+      assert.equal(result.results[0]!.status, 'failed', tool);
+      assert.equal(result.results[0]!.error?.code, 'NOT_FOUND', tool);
+      assert.equal(result.results[0]!.error?.message, `task ${id} not found`, tool);
+    }
+    const bobs = await call<{ tasks: Row[] }>(b, 'find_tasks', { text: 'isolation' });
+    assert.deepEqual(bobs.tasks, []);
+    const still = await call<{ tasks: Row[] }>(a, 'find_tasks', { text: 'isolation' });
+    assert.equal(still.tasks[0]?.title, 'Private isolation');
+  });
+
+  test('bad arguments to the whole call are an isError result naming the field', async () => {
+    const result = await a.callTool({ name: 'find_tasks', arguments: { limit: 500 } });
+    assert.equal(result.isError, true);
+    assert.match(JSON.stringify(result.content), /limit/);
+    const cursor = await a.callTool({ name: 'find_tasks', arguments: { cursor: 'nope' } });
+    assert.equal(cursor.isError, true);
+    const text = (cursor.content as { text: string }[])[0]!.text;
+    assert.equal(JSON.parse(text).error.problems[0].path, 'cursor');
+  });
+});
