@@ -331,4 +331,34 @@ describe('MCP server', () => {
     const text = (cursor.content as { text: string }[])[0]!.text;
     assert.equal(JSON.parse(text).error.problems[0].path, 'cursor');
   });
+
+  test('a batch over 25 items is refused as a whole, naming the argument', async () => {
+    const tasks = Array.from({ length: 26 }, (_, i) => ({ title: `Too many ${i}` }));
+    const result = await a.callTool({ name: 'add_tasks', arguments: { tasks } });
+    assert.equal(result.isError, true);
+    assert.match(JSON.stringify(result.content), /tasks/);
+    const found = await call<{ tasks: Row[] }>(a, 'find_tasks', { text: 'too many' });
+    assert.deepEqual(found.tasks, []);
+  });
+
+  test('a body over 256 KiB: 413 with a token, 401 without one', async () => {
+    const body = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { name: 'add_tasks', arguments: { tasks: [{ title: 'x'.repeat(300_000) }] } },
+    });
+    const headers = {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    };
+    const withToken = await fetch(mcpUrl(), {
+      method: 'POST',
+      headers: { ...headers, authorization: `Bearer ${await tokenFor(alice)}` },
+      body,
+    });
+    assert.equal(withToken.status, 413);
+    const stranger = await fetch(mcpUrl(), { method: 'POST', headers, body });
+    assert.equal(stranger.status, 401);
+  });
 });
