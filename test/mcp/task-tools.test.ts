@@ -56,9 +56,17 @@ async function connect(userId: string): Promise<Client> {
   return client;
 }
 
+/** Every call the tests made and what came back, printed at the end: the conversation. */
+const transcript: string[] = [];
+const clip = (v: unknown): string => {
+  const text = JSON.stringify(v);
+  return text.length > 400 ? `${text.slice(0, 400)}…` : text;
+};
+
 /** Calls a tool that must not fail as a whole; checks text and structuredContent agree. */
 async function call<T>(client: Client, name: string, args: Record<string, unknown> = {}) {
   const result = await client.callTool({ name, arguments: args });
+  transcript.push(`→ ${name} ${clip(args)}`, `← ${clip(result.structuredContent ?? result)}`);
   assert.notEqual(result.isError, true, JSON.stringify(result));
   const content = result.content as { type: string; text: string }[];
   assert.deepEqual(JSON.parse(content[0]!.text), result.structuredContent);
@@ -90,6 +98,7 @@ describe('MCP server', () => {
     b = await connect(bob);
   });
   after(async () => {
+    console.log(`MCP transcript (compact):\n${transcript.join('\n')}`);
     await a?.close();
     await b?.close();
   });
