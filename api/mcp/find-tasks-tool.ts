@@ -94,9 +94,8 @@ export function registerFindTasksTool(server: McpServer, ctx: ToolContext): void
           throw badInput([{ path: 'due', message: 'give either due or dueAfter/dueBefore' }]);
         const now = new Date();
         const range = args.due ? dueFilterOf(args.due, now, timeZone) : {};
-        let query: TasksArgs;
         try {
-          query = parseInput(
+          const query = parseInput(
             TasksArgs,
             {
               search: args.text,
@@ -113,20 +112,20 @@ export function registerFindTasksTool(server: McpServer, ctx: ToolContext): void
             },
             '',
           );
+          const page = await listTaskConnection(
+            sql,
+            userId,
+            { ...query, filter: { ...query.filter, ...range } },
+            now,
+          );
+          return structured({
+            tasks: page.edges.map((e) => taskRow(e.node, timeZone)),
+            nextCursor: page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null,
+            timeZone,
+          });
         } catch (err) {
           throw renamePaths(err, toolPath);
         }
-        const page = await listTaskConnection(
-          sql,
-          userId,
-          { ...query, filter: { ...query.filter, ...range } },
-          now,
-        ).catch((err: unknown) => Promise.reject(renamePaths(err, toolPath)));
-        return structured({
-          tasks: page.edges.map((e) => taskRow(e.node, timeZone)),
-          nextCursor: page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null,
-          timeZone,
-        });
       }),
   );
 }
