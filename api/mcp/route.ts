@@ -79,6 +79,16 @@ export function registerMcp(app: FastifyInstance, deps: McpDeps): void {
         return refuse(req, reply, err);
       }
     },
+    onResponse: async (req, reply) => {
+      deps.log.info(
+        {
+          requestId: req.id,
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime),
+        },
+        'mcp request',
+      );
+    },
     handler: async (req, reply) => {
       const userId = callers.get(req)!;
       const server = createMcpServer({
