@@ -47,17 +47,20 @@ export function createProcessGroup(
     });
     child.stdout?.pipe(out, { end: false });
     child.stderr?.pipe(out, { end: false });
+    // 'exit' can come before the last output: the log ends once both pipes have closed ('close'),
+    // and a write that still comes late is dropped rather than crashing the supervisor (one
+    // CI run ended with ERR_STREAM_WRITE_AFTER_END after every test had passed).
+    child.once('close', () => out.end());
+    out.on('error', () => {});
     const exited = new Promise<string>((resolve) => {
       child.once('exit', (code, signal) => {
         const how = signal ? `signal ${signal}` : `exit code ${code}`;
-        out.end();
         const idx = running.indexOf(m);
         if (idx >= 0) running.splice(idx, 1);
         if (!stopping && !m.stopRequested) onUnexpectedExit(m, how);
         resolve(how);
       });
       child.once('error', (err) => {
-        out.end();
         resolve(`failed to start: ${err.message}`);
         if (!stopping) onUnexpectedExit(m, `failed to start: ${err.message}`);
       });
