@@ -1,6 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Task } from '../../domain/task.js';
-import type { ToolContext } from './context.js';
+import { getSettings } from '../../db/users.js';
+import { guarded, type ToolContext } from './context.js';
 import { structured, taskRow, toToolError, type ItemResult } from './results.js';
 
 /** What one item's command returned: the task after it, or (deleted) only its id. */
@@ -42,4 +43,20 @@ export async function runBatch<T>(
   }
   const succeeded = results.filter((r) => r.status === 'succeeded').length;
   return structured({ results, succeeded, failed: results.length - succeeded });
+}
+
+/**
+ * A batch tool's whole body: the items run one by one (runBatch), their rows shown in the
+ * caller's time zone, and an error outside any item (the settings read) is the call's error.
+ */
+export function batchCall<T>(
+  ctx: ToolContext,
+  items: T[],
+  idOf: (item: T) => string | null,
+  run: (item: T, index: number) => Promise<ItemOutcome>,
+): Promise<CallToolResult> {
+  return guarded(ctx, async () => {
+    const { timeZone } = await getSettings(ctx.command.sql, ctx.command.userId);
+    return runBatch(ctx, timeZone, items, idOf, run);
+  });
 }

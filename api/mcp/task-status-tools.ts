@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { getSettings } from '../../db/users.js';
 import type { TaskStatus } from '../../domain/task.js';
 import { deleteTasks } from '../tasks/delete-task.js';
 import { setStatus } from '../tasks/set-status.js';
-import { runBatch } from './batch.js';
-import { guarded, type ToolContext } from './context.js';
+import { batchCall } from './batch.js';
+import type { ToolContext } from './context.js';
 import { BatchOutput, MAX_TOOL_BATCH } from './results.js';
 
 const ids = z
@@ -25,7 +24,6 @@ const annotations = (destructiveHint: boolean) => ({
 });
 
 export function registerTaskStatusTools(server: McpServer, ctx: ToolContext): void {
-  const timeZone = async () => (await getSettings(ctx.command.sql, ctx.command.userId)).timeZone;
   const statusTool = (name: string, title: string, status: TaskStatus, description: string) =>
     server.registerTool(
       name,
@@ -37,14 +35,13 @@ export function registerTaskStatusTools(server: McpServer, ctx: ToolContext): vo
         annotations: annotations(false),
       },
       ({ ids }) =>
-        guarded(ctx, async () =>
-          runBatch(
-            ctx,
-            await timeZone(),
-            ids,
-            (id) => id,
-            async (id) => ({ task: (await setStatus(ctx.command, [id], status))[0]! }),
-          ),
+        batchCall(
+          ctx,
+          ids,
+          (id) => id,
+          async (id) => ({
+            task: (await setStatus(ctx.command, [id], status))[0]!,
+          }),
         ),
     );
 
@@ -74,14 +71,13 @@ export function registerTaskStatusTools(server: McpServer, ctx: ToolContext): vo
       annotations: annotations(true),
     },
     ({ ids }) =>
-      guarded(ctx, async () =>
-        runBatch(
-          ctx,
-          await timeZone(),
-          ids,
-          (id) => id,
-          async (id) => ({ id: (await deleteTasks(ctx.command, [id]))[0]! }),
-        ),
+      batchCall(
+        ctx,
+        ids,
+        (id) => id,
+        async (id) => ({
+          id: (await deleteTasks(ctx.command, [id]))[0]!,
+        }),
       ),
   );
 }

@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { getSettings } from '../../db/users.js';
 import { CreateTaskInput, Priority, UpdateTaskInput } from '../../domain/task.js';
 import { parseInput } from '../../domain/validation.js';
 import { createTask } from '../tasks/create-task.js';
 import { updateTask } from '../tasks/update-task.js';
-import { runBatch } from './batch.js';
-import { guarded, type ToolContext } from './context.js';
+import { batchCall } from './batch.js';
+import type { ToolContext } from './context.js';
 import { BatchOutput, MAX_TOOL_BATCH, renamePaths } from './results.js';
 
 // The schemas here only describe the arguments to the model (and check their JSON types); the
@@ -30,13 +29,16 @@ const common = {
 const batchOf = <T extends z.ZodType>(item: T) =>
   z.array(item).min(1).max(MAX_TOOL_BATCH).describe(`1 to ${MAX_TOOL_BATCH} items`);
 
-/** `input.x` (the shared command's name) → `tasks.<i>.x` (this tool's argument). */
-const itemPath = (index: number) => (path: string) =>
-  path.replace(/^input(?=\.|$)/, `tasks.${index}`);
+/** Runs item `index`; its errors name `tasks.<i>.x` (this tool's argument), not `input.x`. */
+async function asItem<T>(index: number, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw renamePaths(err, (path) => path.replace(/^input(?=\.|$)/, `tasks.${index}`));
+  }
+}
 
 export function registerTaskWriteTools(server: McpServer, ctx: ToolContext): void {
-  const timeZone = async () => (await getSettings(ctx.command.sql, ctx.command.userId)).timeZone;
-
   server.registerTool(
     'add_tasks',
     {
@@ -82,25 +84,19 @@ export function registerTaskWriteTools(server: McpServer, ctx: ToolContext): voi
       },
     },
     ({ tasks, idempotencyKey }) =>
-      guarded(ctx, async () =>
-        runBatch(
-          ctx,
-          await timeZone(),
-          tasks,
-          () => null,
-          async (item, i) => {
-            try {
-              const input = parseInput(
-                CreateTaskInput,
-                { ...item, idempotencyKey: item.idempotencyKey ?? keyOf(idempotencyKey, i) },
-                'input',
-              );
-              return { task: await createTask(ctx.command, input) };
-            } catch (err) {
-              throw renamePaths(err, itemPath(i));
-            }
-          },
-        ),
+      batchCall(
+        ctx,
+        tasks,
+        () => null,
+        (item, i) =>
+          asItem(i, async () => {
+            const input = parseInput(
+              CreateTaskInput,
+              { ...item, idempotencyKey: item.idempotencyKey ?? keyOf(idempotencyKey, i) },
+              'input',
+            );
+            return { task: await createTask(ctx.command, input) };
+          }),
       ),
   );
 
@@ -138,22 +134,14 @@ export function registerTaskWriteTools(server: McpServer, ctx: ToolContext): voi
       },
     },
     ({ tasks }) =>
-      guarded(ctx, async () =>
-        runBatch(
-          ctx,
-          await timeZone(),
-          tasks,
-          (item) => item.id,
-          async (item, i) => {
-            try {
-              return {
-                task: await updateTask(ctx.command, parseInput(UpdateTaskInput, item, 'input')),
-              };
-            } catch (err) {
-              throw renamePaths(err, itemPath(i));
-            }
-          },
-        ),
+      batchCall(
+        ctx,
+        tasks,
+        (item) => item.id,
+        (item, i) =>
+          asItem(i, async () => ({
+            task: await updateTask(ctx.command, parseInput(UpdateTaskInput, item, 'input')),
+          })),
       ),
   );
 
@@ -181,25 +169,15 @@ export function registerTaskWriteTools(server: McpServer, ctx: ToolContext): voi
       },
     },
     ({ tasks }) =>
-      guarded(ctx, async () =>
-        runBatch(
-          ctx,
-          await timeZone(),
-          tasks,
-          (item) => item.id,
-          async (item, i) => {
-            try {
-              const input = parseInput(
-                UpdateTaskInput,
-                { id: item.id, dueAt: item.dueAt },
-                'input',
-              );
-              return { task: await updateTask(ctx.command, input) };
-            } catch (err) {
-              throw renamePaths(err, itemPath(i));
-            }
-          },
-        ),
+      batchCall(
+        ctx,
+        tasks,
+        (item) => item.id,
+        (item, i) =>
+          asItem(i, async () => {
+            const input = parseInput(UpdateTaskInput, { id: item.id, dueAt: item.dueAt }, 'input');
+            return { task: await updateTask(ctx.command, input) };
+          }),
       ),
   );
 }

@@ -1,39 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../../api/app.js';
-import { createRequestLimiter } from '../../api/request-limiter.js';
-import { createSql, type Sql } from '../../db/sql.js';
-import { createHs256Verifier } from '../../platform/auth.js';
-import { createLogger } from '../../platform/logger.js';
+import { describe, test } from 'node:test';
 import { uniqueUser } from '../support/api-client.js';
-import { testEnv } from '../support/env.js';
+import { limitedApi } from '../support/limited-api.js';
 import { tokenFor } from '../support/graphql.js';
 
 // /mcp takes from the same per-user request budget as /graphql, on the stack's PostgreSQL; an
 // api of its own with small limits and a stopped clock (no refill during the burst).
 
 const LIMITS = { ratePerSecond: 2, burst: 10 };
-const frozenAt = Date.now();
-
-let sql: Sql;
-let app: FastifyInstance;
-before(() => {
-  sql = createSql(testEnv.databaseUrl, { applicationName: 'tickler-test-mcp-rate', max: 4 });
-  app = buildApi({
-    sql,
-    verifier: createHs256Verifier(testEnv.jwtSecret),
-    log: createLogger('test', 'silent'),
-    requestLimiter: createRequestLimiter({ ...LIMITS, now: () => frozenAt }),
-  });
-});
-after(async () => {
-  await app.close();
-  await sql.end({ timeout: 2 });
-});
+const api = limitedApi('mcp-rate', LIMITS);
 
 const listTools = (token: string) =>
-  app.inject({
+  api.app().inject({
     method: 'POST',
     url: '/mcp',
     headers: {
@@ -49,7 +27,7 @@ describe('MCP request rate limit', () => {
     const token = await tokenFor(uniqueUser('mcp-rate'));
     // Half the budget spent on GraphQL first.
     for (let i = 0; i < LIMITS.burst / 2; i++) {
-      const res = await app.inject({
+      const res = await api.app().inject({
         method: 'POST',
         url: '/graphql',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },

@@ -1,40 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../../api/app.js';
-import { createRequestLimiter } from '../../api/request-limiter.js';
-import { createSql, type Sql } from '../../db/sql.js';
-import { createHs256Verifier } from '../../platform/auth.js';
-import { createLogger } from '../../platform/logger.js';
+import { describe, test } from 'node:test';
 import { uniqueUser } from '../support/api-client.js';
-import { testEnv } from '../support/env.js';
+import { limitedApi } from '../support/limited-api.js';
 import { tokenFor } from '../support/graphql.js';
 
 // The per-user request limiter in the api, on the stack's PostgreSQL. The stack's own api has
 // limits high enough for the suite and the benchmarks; this one gets small ones.
 
 const LIMITS = { ratePerSecond: 2, burst: 10 };
-const frozenAt = Date.now();
-
-let sql: Sql;
-let app: FastifyInstance;
-before(() => {
-  sql = createSql(testEnv.databaseUrl, { applicationName: 'tickler-test-rate', max: 4 });
-  app = buildApi({
-    sql,
-    verifier: createHs256Verifier(testEnv.jwtSecret),
-    log: createLogger('test', 'silent'),
-    // A stopped clock: no refill while the burst is answered, however slow the machine is.
-    requestLimiter: createRequestLimiter({ ...LIMITS, now: () => frozenAt }),
-  });
-});
-after(async () => {
-  await app.close();
-  await sql.end({ timeout: 2 });
-});
+const api = limitedApi('rate', LIMITS);
 
 const ask = (token: string) =>
-  app.inject({
+  api.app().inject({
     method: 'POST',
     url: '/graphql',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
