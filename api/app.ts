@@ -40,6 +40,8 @@ export interface ApiDeps {
   quotas?: Quotas;
   /** The MCP endpoint's public URL and authorization servers (its metadata document). */
   mcp?: McpOptions;
+  /** The clock relative dates ("tomorrow at 5pm") are read against; tests stop it. */
+  now?: () => Date;
 }
 
 /** What the route handler found out before yoga runs: who is calling. */
@@ -59,6 +61,7 @@ export function buildApi({
   requestLimiter,
   quotas = DEFAULT_QUOTAS,
   mcp = {},
+  now = () => new Date(),
 }: ApiDeps): FastifyInstance {
   const app = createHttpApp(log);
   registerMetrics(app, 'api');
@@ -141,7 +144,7 @@ export function buildApi({
     );
   });
 
-  registerMcp(app, { ...mcp, sql, verifier, log, quotas, requestLimiter });
+  registerMcp(app, { ...mcp, sql, verifier, log, quotas, requestLimiter, now });
   registerHealth(app, { postgres: () => sql`SELECT 1`, ...readiness });
   return app;
 

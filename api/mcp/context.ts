@@ -8,6 +8,8 @@ export interface ToolContext {
   command: CommandContext;
   log: Logger;
   requestId: string;
+  /** The clock natural-language dates are read against ("tomorrow", "in 5 minutes"). */
+  now: () => Date;
 }
 
 /** Runs a tool body; an error it throws becomes an `isError` result from the catalog. */

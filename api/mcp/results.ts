@@ -113,3 +113,33 @@ export function structured(value: Record<string, unknown>): CallToolResult {
 export function toolFailure(error: ToolError): CallToolResult {
   return { isError: true, content: [{ type: 'text', text: JSON.stringify({ error }) }] };
 }
+
+/**
+ * The most JSON one listing answer may carry: about 4,000 tokens, small beside a model's
+ * context, whatever the rows hold. Listing tools stop adding rows at this size and say so.
+ */
+export const RESPONSE_BUDGET_BYTES = 16 * 1024;
+
+/**
+ * The longest prefix of `rows` whose answer (`envelope` plus the rows) fits the budget, and
+ * whether rows were left out. At least one row is kept: rows are themselves bounded (a
+ * description is cut at ROW_DESCRIPTION_CHARS), so one always fits. A listing's next cursor
+ * must point after the last row kept.
+ */
+export function keepWithinBudget<T>(
+  rows: T[],
+  envelope: (rows: T[]) => Record<string, unknown>,
+  budget = RESPONSE_BUDGET_BYTES,
+): { rows: T[]; cut: boolean } {
+  const size = (n: number): number => Buffer.byteLength(JSON.stringify(envelope(rows.slice(0, n))));
+  if (rows.length === 0 || size(rows.length) <= budget) return { rows, cut: false };
+  // Binary search for the largest n that fits (sizes grow with n).
+  let lo = 1;
+  let hi = rows.length - 1;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (size(mid) <= budget) lo = mid;
+    else hi = mid - 1;
+  }
+  return { rows: rows.slice(0, lo), cut: true };
+}

@@ -32,6 +32,8 @@ export interface McpDeps extends McpOptions {
   log: Logger;
   quotas: Quotas;
   requestLimiter?: RequestLimiter | undefined;
+  /** The clock tools read relative dates against; tests stop it near a DST change. */
+  now?: (() => Date) | undefined;
 }
 
 const httpStatus: Partial<Record<string, number>> = {
@@ -100,6 +102,7 @@ export function registerMcp(app: FastifyInstance, deps: McpDeps): void {
         },
         log: deps.log,
         requestId: req.id,
+        now: deps.now ?? (() => new Date()),
       });
       // JSON answers, no session: nothing of the exchange outlives this request.
       const transport = new StreamableHTTPServerTransport({

@@ -1,6 +1,10 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ToolContext } from './context.js';
 import { registerFindTasksTool } from './find-tasks-tool.js';
+import { registerHistoryTool } from './history-tool.js';
+import { registerNotificationTools } from './notification-tools.js';
+import { registerReminderTools } from './reminder-tools.js';
+import { registerSeriesTools } from './series-tools.js';
 import { registerTaskStatusTools } from './task-status-tools.js';
 import { registerTaskWriteTools } from './task-write-tools.js';
 import { registerUserInfoTool } from './user-info-tool.js';
@@ -27,5 +31,9 @@ export function createMcpServer(ctx: ToolContext): McpServer {
   registerFindTasksTool(server, ctx);
   registerTaskWriteTools(server, ctx);
   registerTaskStatusTools(server, ctx);
+  registerReminderTools(server, ctx);
+  registerNotificationTools(server, ctx);
+  registerSeriesTools(server, ctx);
+  registerHistoryTool(server, ctx);
   return server;
 }

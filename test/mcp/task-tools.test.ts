@@ -1,28 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { uniqueUser } from '../support/api-client.js';
-import { testEnv } from '../support/env.js';
 import { gql, tokenFor } from '../support/graphql.js';
+import { connect, mcpUrl, Transcript } from '../support/mcp-client.js';
+import { TOOLS } from './tool-table.js';
 
 // The MCP server on the running api, driven by the SDK's own client over HTTP, as a chat would:
 // find ids first, then act; what the tools did is checked through GraphQL too.
-
-const mcpUrl = (): string => testEnv.apiUrl.replace(/\/graphql$/, '/mcp');
-
-type Hints = [readOnly: boolean, destructive: boolean, idempotent: boolean, openWorld: boolean];
-/** Every tool the server offers and its annotations: a tool missing here fails the test. */
-const TOOLS: Record<string, Hints> = {
-  user_info: [true, false, true, false],
-  find_tasks: [true, false, true, false],
-  add_tasks: [false, false, false, false],
-  update_tasks: [false, true, true, false],
-  reschedule_tasks: [false, true, true, false],
-  complete_tasks: [false, false, true, false],
-  reopen_tasks: [false, false, true, false],
-  delete_tasks: [false, true, true, false],
-};
 
 interface Row {
   id: string;
@@ -45,33 +30,9 @@ interface Batch {
   failed: number;
 }
 
-async function connect(userId: string): Promise<Client> {
-  const token = await tokenFor(userId);
-  const client = new Client({ name: 'tickler-test', version: '1.0.0' });
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(mcpUrl()), {
-      requestInit: { headers: { authorization: `Bearer ${token}` } },
-    }),
-  );
-  return client;
-}
-
-/** Every call the tests made and what came back, printed at the end: the conversation. */
-const transcript: string[] = [];
-const clip = (v: unknown): string => {
-  const text = JSON.stringify(v);
-  return text.length > 400 ? `${text.slice(0, 400)}…` : text;
-};
-
-/** Calls a tool that must not fail as a whole; checks text and structuredContent agree. */
-async function call<T>(client: Client, name: string, args: Record<string, unknown> = {}) {
-  const result = await client.callTool({ name, arguments: args });
-  transcript.push(`→ ${name} ${clip(args)}`, `← ${clip(result.structuredContent ?? result)}`);
-  assert.notEqual(result.isError, true, JSON.stringify(result));
-  const content = result.content as { type: string; text: string }[];
-  assert.deepEqual(JSON.parse(content[0]!.text), result.structuredContent);
-  return result.structuredContent as T;
-}
+const transcript = new Transcript('MCP transcript (compact)');
+const call = <T>(client: Client, name: string, args: Record<string, unknown> = {}) =>
+  transcript.call<T>(client, name, args);
 
 const ids = (b: Batch): string[] => b.results.map((r) => r.id!);
 
@@ -98,7 +59,7 @@ describe('MCP server', () => {
     b = await connect(bob);
   });
   after(async () => {
-    console.log(`MCP transcript (compact):\n${transcript.join('\n')}`);
+    transcript.print();
     await a?.close();
     await b?.close();
   });

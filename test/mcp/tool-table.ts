@@ -1,0 +1,40 @@
+// Every tool the MCP server offers and its annotations: a tool missing here (or here and not
+// on the server) fails the annotations test in task-tools.test.ts. One table per area.
+
+export type Hints = [
+  readOnly: boolean,
+  destructive: boolean,
+  idempotent: boolean,
+  openWorld: boolean,
+];
+
+const TASK_TOOLS: Record<string, Hints> = {
+  user_info: [true, false, true, false],
+  find_tasks: [true, false, true, false],
+  add_tasks: [false, false, false, false],
+  update_tasks: [false, true, true, false],
+  reschedule_tasks: [false, true, true, false],
+  complete_tasks: [false, false, true, false],
+  reopen_tasks: [false, false, true, false],
+  delete_tasks: [false, true, true, false],
+};
+
+// Reminders.
+const REMINDER_TOOLS: Record<string, Hints> = {};
+
+// Notifications.
+const NOTIFICATION_TOOLS: Record<string, Hints> = {};
+
+// Series.
+const SERIES_TOOLS: Record<string, Hints> = {};
+
+// History.
+const HISTORY_TOOLS: Record<string, Hints> = {};
+
+export const TOOLS: Record<string, Hints> = {
+  ...TASK_TOOLS,
+  ...REMINDER_TOOLS,
+  ...NOTIFICATION_TOOLS,
+  ...SERIES_TOOLS,
+  ...HISTORY_TOOLS,
+};
