@@ -91,6 +91,7 @@ export function buildApi({
         history,
         webhooks,
         quotas,
+        now,
         traceparent: validTraceparent(request.headers.get('traceparent') ?? undefined),
       };
     },

@@ -15,4 +15,6 @@ export interface ApiContext {
   webhooks: WebhookDestinations;
   /** Per-user limits the commands check before they insert. */
   quotas: Quotas;
+  /** The clock a dueText ("tomorrow at 5pm") is read against: the api's, stopped in tests. */
+  now: () => Date;
 }

@@ -101,12 +101,20 @@ export const Task = z.object({
 });
 export type Task = z.infer<typeof Task> & { reminders: Reminder[] };
 
+/**
+ * A due date in words ("tomorrow at 5pm", "next Friday") or ISO-8601, read in the user's time
+ * zone when the command runs (domain/natural-time.ts bounds and parses it).
+ */
+export const DueText = z.string();
+
 export const CreateTaskInput = z.object({
   title: Title,
   description: Description.nullish(),
   priority: Priority.nullish(),
   tags: Tags.nullish(),
   dueAt: Instant.nullish(),
+  /** Instead of dueAt; sets allDay too (a day without a time) unless allDay is given. */
+  dueText: DueText.nullish(),
   allDay: z.boolean().nullish(),
   /** Shorthand for `reminders: [{ before }]`. */
   remindBefore: RemindBefore.nullish(),
@@ -140,6 +148,8 @@ export const TemplateEdit = z.object({
 
 export const UpdateTaskInput = TemplateEdit.extend({
   dueAt: Instant.nullish(),
+  /** Instead of dueAt; sets allDay too unless allDay is given. */
+  dueText: DueText.nullish(),
   allDay: z.boolean().optional(),
 });
 export type UpdateTaskInput = z.infer<typeof UpdateTaskInput>;

@@ -4,8 +4,11 @@ import { getSettings } from '../../db/users.js';
 import { guarded, type ToolContext } from './context.js';
 import { structured, taskRow, toToolError, type ItemResult } from './results.js';
 
-/** What one item's command returned: the task after it, or (deleted) only its id. */
-export type ItemOutcome = { task: Task } | { id: string };
+/**
+ * What one item's command returned: the task after it (and the due date text it was given, to
+ * echo how it was read), or (deleted) only its id.
+ */
+export type ItemOutcome = { task: Task; dueText?: string | undefined } | { id: string };
 
 /**
  * Runs each item on its own (its own transaction), in order: one bad item fails alone and the
@@ -22,16 +25,19 @@ export async function runBatch<T>(
   for (const [index, item] of items.entries()) {
     try {
       const outcome = await run(item, index);
-      results.push(
-        'task' in outcome
-          ? {
-              index,
-              status: 'succeeded',
-              id: outcome.task.id,
-              task: taskRow(outcome.task, timeZone),
-            }
-          : { index, status: 'succeeded', id: outcome.id },
-      );
+      if ('task' in outcome) {
+        const row = taskRow(outcome.task, timeZone);
+        const { dueText } = outcome;
+        results.push({
+          index,
+          status: 'succeeded',
+          id: outcome.task.id,
+          task: row,
+          ...(dueText === undefined
+            ? {}
+            : { resolved: { text: dueText, dueAt: row.dueAt, allDay: row.allDay } }),
+        });
+      } else results.push({ index, status: 'succeeded', id: outcome.id });
     } catch (err) {
       results.push({
         index,

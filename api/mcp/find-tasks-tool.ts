@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { getSettings } from '../../db/users.js';
 import { badInput } from '../../domain/errors.js';
+import { resolveWhen } from '../../domain/natural-time.js';
 import { Priority } from '../../domain/task.js';
 import { TasksArgs } from '../../domain/task-query.js';
 import { parseInput } from '../../domain/validation.js';
@@ -58,11 +59,17 @@ export function registerFindTasksTool(server: McpServer, ctx: ToolContext): void
           .optional(),
         dueAfter: z
           .string()
-          .describe('Due at or after this ISO-8601 instant with offset (not with due)')
+          .describe(
+            'Due at or after this: words ("monday", "tomorrow at 9am") read in the user\'s ' +
+              'time zone (a day means its start), or ISO-8601 with offset. Not with due',
+          )
           .optional(),
         dueBefore: z
           .string()
-          .describe('Due before this ISO-8601 instant with offset (not with due)')
+          .describe(
+            'Due before this: words ("friday", "end of month", "in 3 hours") read in the ' +
+              "user's time zone (a day means its start), or ISO-8601 with offset. Not with due",
+          )
           .optional(),
         seriesId: z.string().describe('Only occurrences of this recurring series').optional(),
         limit: z
@@ -92,8 +99,13 @@ export function registerFindTasksTool(server: McpServer, ctx: ToolContext): void
         const { timeZone } = await getSettings(sql, userId);
         if (args.due && (args.dueAfter || args.dueBefore))
           throw badInput([{ path: 'due', message: 'give either due or dueAfter/dueBefore' }]);
-        const now = new Date();
+        const now = ctx.now();
         const range = args.due ? dueFilterOf(args.due, now, timeZone) : {};
+        // Words become the instant they name here, so the shared query sees ISO as from GraphQL.
+        const when = (text: string | undefined, path: string) =>
+          text === undefined ? undefined : resolveWhen(text, timeZone, now, path).iso;
+        const dueAfter = when(args.dueAfter, 'dueAfter');
+        const dueBefore = when(args.dueBefore, 'dueBefore');
         try {
           const query = parseInput(
             TasksArgs,
@@ -105,8 +117,8 @@ export function registerFindTasksTool(server: McpServer, ctx: ToolContext): void
                 status: args.status === 'ANY' ? undefined : (args.status ?? 'OPEN'),
                 priorities: args.priorities,
                 tags: args.tags ? { all: args.tags } : undefined,
-                dueAfter: args.dueAfter,
-                dueBefore: args.dueBefore,
+                dueAfter,
+                dueBefore,
                 seriesId: args.seriesId,
               },
             },

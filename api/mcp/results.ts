@@ -60,11 +60,20 @@ export function taskRow(task: Task, timeZone: string): TaskRow {
   };
 }
 
+/** How a date the item gave was read: the model can tell the user exactly when. */
+export const Resolved = z.object({
+  text: z.string().describe('The date as the item gave it'),
+  dueAt: z.string().nullable().describe("The instant chosen, ISO-8601 with the user's offset"),
+  allDay: z.boolean().describe('true: the text named a day without a time'),
+});
+export type Resolved = z.infer<typeof Resolved>;
+
 export const ItemResult = z.object({
   index: z.number().describe('Position of the item in the request'),
   status: z.enum(['succeeded', 'failed']),
   id: z.string().nullable().describe('The task the item is about, when known'),
   task: TaskRow.optional().describe('The task after the change (not for deletions)'),
+  resolved: Resolved.optional().describe('How the due date the item gave was read'),
   error: ToolError.optional(),
 });
 export type ItemResult = z.infer<typeof ItemResult>;

@@ -98,6 +98,7 @@ export function registerMcp(app: FastifyInstance, deps: McpDeps): void {
           sql: deps.sql,
           userId,
           quotas: deps.quotas,
+          now: deps.now,
           traceparent: validTraceparent(req.headers.traceparent as string | undefined),
         },
         log: deps.log,

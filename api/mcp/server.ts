@@ -10,9 +10,11 @@ import { registerTaskWriteTools } from './task-write-tools.js';
 import { registerUserInfoTool } from './user-info-tool.js';
 
 export const MCP_INSTRUCTIONS = `Tickler keeps the user's tasks: due dates, priorities, tags, reminders.
-- Start with user_info: it gives the user's time zone and local time now. Send every date as
-  ISO-8601 with that zone's offset (e.g. 2026-03-30T17:00:00+02:00); natural language is not
-  accepted yet.
+- Start with user_info: it gives the user's time zone and local time now. Dates may be the
+  user's own words ("tomorrow at 5pm", "next Friday", "in 2 hours", "end of month"), read in
+  that zone at the time of the call, or ISO-8601 with an offset (2026-03-30T17:00:00+02:00).
+  A day without a time makes the task all-day. Each item's \`resolved\` gives the instant
+  chosen: tell the user which ("Friday 2 April, 17:00"); unreadable words fail naming the field.
 - Tools that change tasks take ids. When the user names a task ("buy groceries"), call
   find_tasks first to get its id; an unknown id fails with NOT_FOUND, never a guess.
 - add_tasks, update_tasks, reschedule_tasks, complete_tasks, reopen_tasks and delete_tasks take

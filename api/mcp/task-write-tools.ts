@@ -15,9 +15,20 @@ const instant = (what: string) =>
   z
     .string()
     .describe(
-      `${what}: an ISO-8601 date-time with a UTC offset, e.g. 2026-03-30T17:00:00+02:00. Use the ` +
-        "user's time zone from user_info. Natural-language dates are not accepted yet.",
+      `${what}: the user's words ("tomorrow at 5pm", "next Friday", "friday 9:30", "in 2 ` +
+        'hours", "end of month"), read in their time zone, or ISO-8601 with an offset ' +
+        '(2026-03-30T17:00:00+02:00). A day without a time makes the task all-day. The ' +
+        "item's `resolved` says which instant was chosen: tell the user.",
     );
+
+/**
+ * The command's fields for a due date the tool was given: words or ISO go to dueText (one reader
+ * for both surfaces); null clears. The item echoes the text it gave.
+ */
+const due = (dueAt: string | null | undefined) =>
+  dueAt === undefined ? {} : dueAt === null ? { dueAt: null } : { dueText: dueAt };
+const echo = (dueAt: string | null | undefined) =>
+  typeof dueAt === 'string' ? { dueText: dueAt } : {};
 
 const common = {
   description: z.string().describe('Notes, plain text, at most 10000 characters'),
@@ -29,12 +40,17 @@ const common = {
 const batchOf = <T extends z.ZodType>(item: T) =>
   z.array(item).min(1).max(MAX_TOOL_BATCH).describe(`1 to ${MAX_TOOL_BATCH} items`);
 
-/** Runs item `index`; its errors name `tasks.<i>.x` (this tool's argument), not `input.x`. */
+/**
+ * Runs item `index`; its errors name `tasks.<i>.x` (this tool's argument), not `input.x`; the
+ * command's dueText is this tool's dueAt.
+ */
 async function asItem<T>(index: number, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {
-    throw renamePaths(err, (path) => path.replace(/^input(?=\.|$)/, `tasks.${index}`));
+    throw renamePaths(err, (path) =>
+      path.replace(/^input\.dueText$/, 'input.dueAt').replace(/^input(?=\.|$)/, `tasks.${index}`),
+    );
   }
 }
 
@@ -90,12 +106,17 @@ export function registerTaskWriteTools(server: McpServer, ctx: ToolContext): voi
         () => null,
         (item, i) =>
           asItem(i, async () => {
+            const { dueAt, ...rest } = item;
             const input = parseInput(
               CreateTaskInput,
-              { ...item, idempotencyKey: item.idempotencyKey ?? keyOf(idempotencyKey, i) },
+              {
+                ...rest,
+                ...due(dueAt),
+                idempotencyKey: item.idempotencyKey ?? keyOf(idempotencyKey, i),
+              },
               'input',
             );
-            return { task: await createTask(ctx.command, input) };
+            return { task: await createTask(ctx.command, input), ...echo(dueAt) };
           }),
       ),
   );
@@ -139,9 +160,11 @@ export function registerTaskWriteTools(server: McpServer, ctx: ToolContext): voi
         tasks,
         (item) => item.id,
         (item, i) =>
-          asItem(i, async () => ({
-            task: await updateTask(ctx.command, parseInput(UpdateTaskInput, item, 'input')),
-          })),
+          asItem(i, async () => {
+            const { dueAt, ...rest } = item;
+            const input = parseInput(UpdateTaskInput, { ...rest, ...due(dueAt) }, 'input');
+            return { task: await updateTask(ctx.command, input), ...echo(dueAt) };
+          }),
       ),
   );
 
@@ -175,8 +198,8 @@ export function registerTaskWriteTools(server: McpServer, ctx: ToolContext): voi
         (item) => item.id,
         (item, i) =>
           asItem(i, async () => {
-            const input = parseInput(UpdateTaskInput, { id: item.id, dueAt: item.dueAt }, 'input');
-            return { task: await updateTask(ctx.command, input) };
+            const input = parseInput(UpdateTaskInput, { id: item.id, ...due(item.dueAt) }, 'input');
+            return { task: await updateTask(ctx.command, input), ...echo(item.dueAt) };
           }),
       ),
   );

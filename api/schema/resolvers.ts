@@ -54,6 +54,7 @@ const command = (ctx: ApiContext) => ({
   userId: ctx.userId,
   traceparent: ctx.traceparent,
   quotas: ctx.quotas,
+  now: ctx.now,
 });
 
 export const resolvers = {

@@ -556,8 +556,15 @@ export const typeDefs = /* GraphQL */ `
     "At most 20, each 1 to 50 characters, unique ignoring case."
     tags: [String!]
     dueAt: DateTime
+    """
+    The due date in words instead of dueAt ("tomorrow at 5pm", "next Friday", "in 2 hours",
+    "end of month", or ISO-8601), read in the user's time zone (settings) at the time of the
+    request; at most 200 characters. A day without a time sets allDay unless allDay is given.
+    Task.dueAt of the answer shows the instant chosen.
+    """
+    dueText: String
     allDay: Boolean
-    "Shorthand for reminders: [{ before }]; needs dueAt."
+    "Shorthand for reminders: [{ before }]; needs dueAt or dueText."
     remindBefore: Duration
     "Absent with a dueAt: the user's default reminder. [] for none. At most 10."
     reminders: [ReminderInput!]
@@ -574,6 +581,8 @@ export const typeDefs = /* GraphQL */ `
     priority: Priority
     tags: [String!]
     dueAt: DateTime
+    "The new due date in words instead of dueAt (as in CreateTaskInput.dueText)."
+    dueText: String
     allDay: Boolean
   }
 `;

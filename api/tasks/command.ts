@@ -21,9 +21,12 @@ export interface CommandContext {
   traceparent?: string | undefined;
   /** The deployment's per-user limits; DEFAULT_QUOTAS when not given. */
   quotas?: Quotas | undefined;
+  /** The clock a dueText ("tomorrow", "in 2 hours") is read against; the real one if absent. */
+  now?: (() => Date) | undefined;
 }
 
 export const quotasOf = (ctx: CommandContext): Quotas => ctx.quotas ?? DEFAULT_QUOTAS;
+export const nowOf = (ctx: CommandContext): Date => (ctx.now ? ctx.now() : new Date());
 
 /** A malformed id names nothing the caller owns: NOT_FOUND, like another user's `kind`. */
 export function parseOwnedId<S extends z.ZodType>(

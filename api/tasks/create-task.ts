@@ -7,7 +7,8 @@ import { badInput, quotaExceeded } from '../../domain/errors.js';
 import { insertReminders } from '../../db/reminders.js';
 import { findTask, findTaskByIdempotencyKey, hasOpenTasks, insertTask } from '../../db/tasks.js';
 import { lockUser } from '../../db/users.js';
-import { quotasOf, recordTaskEvent, type CommandContext } from './command.js';
+import { nowOf, quotasOf, recordTaskEvent, type CommandContext } from './command.js';
+import { checkOneDue, resolveDue } from './due-text.js';
 import { transaction } from '../../db/sql.js';
 
 /** The reminders a new task asks for; with a due date and none asked, the user's default. */
@@ -34,7 +35,8 @@ export async function createTask(ctx: CommandContext, input: CreateTaskInput): P
       { path: 'input.remindBefore', message: 'give either remindBefore or reminders, not both' },
     ]);
   }
-  if (input.dueAt == null) {
+  checkOneDue(input);
+  if (input.dueAt == null && input.dueText == null) {
     if (input.remindBefore != null)
       throw badInput([{ path: 'input.remindBefore', message: 'needs a dueAt to be relative to' }]);
     const relative = (input.reminders ?? []).findIndex((r) => r.offsetMs !== null);
@@ -54,11 +56,12 @@ export async function createTask(ctx: CommandContext, input: CreateTaskInput): P
       const existing = await findTaskByIdempotencyKey(tx, ctx.userId, input.idempotencyKey);
       if (existing) return existing;
     }
+    const due = resolveDue(input, settings.timeZone, nowOf(ctx));
     // Under the user lock: concurrent creates cannot both take the last free place.
     const quotas = quotasOf(ctx);
     if (await hasOpenTasks(tx, ctx.userId, quotas.openTasks))
       throw quotaExceeded('too many open tasks', quotas.openTasks, 'input');
-    const reminders = requestedReminders(input, settings.defaultReminderOffsetMs);
+    const reminders = requestedReminders(due, settings.defaultReminderOffsetMs);
     if (reminders.length > quotas.remindersPerTask)
       throw quotaExceeded('too many reminders', quotas.remindersPerTask, 'input.reminders');
     const inserted = await insertTask(tx, {
@@ -68,8 +71,8 @@ export async function createTask(ctx: CommandContext, input: CreateTaskInput): P
       description: input.description ?? '',
       priority: input.priority ?? 'NONE',
       tags: input.tags ?? [],
-      dueAt: input.dueAt ?? null,
-      allDay: input.allDay ?? false,
+      dueAt: due.dueAt ?? null,
+      allDay: due.allDay ?? false,
       idempotencyKey: input.idempotencyKey ?? null,
     });
     await insertReminders(

@@ -10,7 +10,8 @@ import { insertReminders, rearmRelativeReminders } from '../../db/reminders.js';
 import { getSettings } from '../../db/users.js';
 import { transaction, type Db } from '../../db/sql.js';
 import { updateTask as updateTaskRow } from '../../db/tasks.js';
-import { recordTaskEvent, lockTask, parseTaskId, type CommandContext } from './command.js';
+import { recordTaskEvent, lockTask, nowOf, parseTaskId, type CommandContext } from './command.js';
+import { checkOneDue, resolveDue } from './due-text.js';
 
 const same = (a: unknown, b: unknown): boolean =>
   a instanceof Date && b instanceof Date
@@ -39,9 +40,14 @@ function requestedEdits(input: UpdateTaskInput): TaskEdits {
  */
 export async function updateTask(ctx: CommandContext, input: UpdateTaskInput): Promise<Task> {
   const id = parseTaskId(input.id);
+  checkOneDue(input);
   return transaction(ctx.sql, async (tx) => {
     const before = await lockTask(tx, ctx, id, input.expectedVersion);
-    return applyEdits(tx, ctx, before, requestedEdits(input));
+    const due =
+      input.dueText == null
+        ? input
+        : resolveDue(input, (await getSettings(tx, ctx.userId)).timeZone, nowOf(ctx));
+    return applyEdits(tx, ctx, before, requestedEdits(due));
   });
 }
 
