@@ -296,5 +296,20 @@ describe('natural-language due dates around DST changes (MCP and GraphQL agree)'
       `,
     );
     assert.equal(titles.tasks.edges.length, 1, 'only the readable task was made');
+
+    // find_tasks reads its bounds in words too: before Monday (the day's start) is the weekend.
+    await transcript.call<Batch>(client, 'add_tasks', {
+      tasks: [{ title: 'Buy groceries', dueAt: 'tomorrow at 5pm' }],
+    });
+    transcript.say('what is due before monday?');
+    const found = await transcript.call<{ tasks: Row[] }>(client, 'find_tasks', {
+      dueBefore: 'monday',
+    });
+    assert.deepEqual(
+      found.tasks.map((t) => t.dueAt),
+      ['2027-03-28T17:00:00+02:00'],
+    );
+    const unreadable = await transcript.fail(client, 'find_tasks', { dueAfter: 'banana' });
+    assert.equal(unreadable.problems?.[0]?.path, 'dueAfter');
   });
 });
