@@ -20,7 +20,11 @@ export function checkOneDue(input: DueFields): void {
  * Friday") makes the task all-day unless the caller said otherwise; a text with one makes it
  * timed. Without dueText, the fields as given.
  */
-export function resolveDue<T extends DueFields>(input: T, timeZone: string, now: Date): T {
+export function resolveDue<T extends DueFields>(
+  input: T,
+  timeZone: string,
+  now: Date,
+): T & DueFields {
   if (input.dueText == null) return input;
   const when = resolveWhen(input.dueText, timeZone, now, 'input.dueText');
   return { ...input, dueText: undefined, dueAt: when.at, allDay: input.allDay ?? when.allDay };
