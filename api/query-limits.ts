@@ -14,6 +14,7 @@ import { LRUCache } from 'lru-cache';
 import { MAX_PREVIEW } from './series/recurrence-queries.js';
 import { HISTORY_MAX_PAGE } from '../domain/history.js';
 import { MAX_PAGE_SIZE } from '../domain/task-query.js';
+import { SERIES_MAX_PAGE } from '../domain/series-query.js';
 import {
   costLimit,
   depthLimit,
@@ -58,6 +59,7 @@ const inputOf = (args: Record<string, unknown>): Record<string, unknown> =>
  *   them may examine CLIENT_WALK_DAYS days (~9 ms): at most one 500-occurrence preview or a few
  *   small ones fit in a request.
  * - parseRecurrence: the same walk, once.
+ * - seriesList: a scan of the user's series, each scored against the search words.
  * - history: one Dapr service invocation to the audit service each (Task.history under a page of
  *   tasks is a call per task).
  * - Series occurrences and next occurrence: an expansion each.
@@ -68,6 +70,7 @@ export const FIELD_PRICES: Record<string, FieldPrice> = {
     1000 + 6 * Math.min(count(inputOf(args).count) ?? MAX_PREVIEW, MAX_PREVIEW),
   'Query.parseRecurrence': 500,
   'Query.history': 100,
+  'Query.seriesList': 50,
   'Task.history': 100,
   'Series.occurrences': 200,
   'Series.nextOccurrenceAt': 100,
@@ -125,7 +128,11 @@ const sizeRules: ValidationRule[] = [
     max: QUERY_LIMITS.maxCost,
     maxPage: MAX_PAGE_SIZE,
     prices: FIELD_PRICES,
-    fieldMaxPage: { 'Query.history': HISTORY_MAX_PAGE, 'Task.history': HISTORY_MAX_PAGE },
+    fieldMaxPage: {
+      'Query.history': HISTORY_MAX_PAGE,
+      'Task.history': HISTORY_MAX_PAGE,
+      'Query.seriesList': SERIES_MAX_PAGE,
+    },
     pageArgs: { 'Series.occurrences': ['past', 'upcoming'] },
   }),
 ];

@@ -264,3 +264,57 @@ export async function openOccurrencesFrom(db: Db, seriesId: string, from: Date):
     ORDER BY occurrence_start`;
   return rows.map((r) => r.id);
 }
+
+/** Where a page of the caller's series listing ends: the next page starts after it. */
+export interface SeriesKeyset {
+  score: number;
+  /** created_at as PostgreSQL prints it: exact to the microsecond, unlike a JS Date. */
+  createdAt: string;
+  id: string;
+}
+
+export interface SeriesListQuery {
+  /** Words any of which may match (see domain/series-query.ts); absent: every series. */
+  words?: string[];
+  states?: SeriesState[];
+  after?: SeriesKeyset;
+  limit: number;
+}
+
+/**
+ * The caller's series, best match first (how many of the words are a prefix of a word in the
+ * title, description or tags), then newest first. The user's rows are read through
+ * series_by_user and scored one by one: a user has few series (the running ones are bounded by
+ * a quota), so no text index is kept for them.
+ */
+export async function listSeries(
+  db: Db,
+  userId: UserId,
+  q: SeriesListQuery,
+): Promise<{ series: Series; key: SeriesKeyset }[]> {
+  const doc = db`to_tsvector('simple', title || ' ' || description || ' ' || array_to_string(tags, ' '))`;
+  const score = (q.words ?? [])
+    .map((w) => db`(${doc} @@ to_tsquery('simple', ${`${w}:*`}))::int`)
+    .reduce((sum, term) => db`${sum} + ${term}`, db`0`);
+  const rows = await db<(SeriesRow & { score: number; createdKey: string })[]>`
+    SELECT * FROM (
+      SELECT ${columns(db)}, created_at::text AS created_key, ${score} AS score
+      FROM series
+      WHERE user_id = ${userId}
+        ${q.states ? db`AND state = ANY(${db.array(q.states)}::text[])` : db``}
+    ) s
+    WHERE TRUE
+      ${q.words ? db`AND score > 0` : db``}
+      ${
+        q.after
+          ? db`AND (score, created_at, id) <
+                   (${q.after.score}, ${q.after.createdAt}::timestamptz, ${q.after.id}::uuid)`
+          : db``
+      }
+    ORDER BY score DESC, created_at DESC, id DESC
+    LIMIT ${q.limit}`;
+  return rows.map((r) => ({
+    series: toSeries(r),
+    key: { score: r.score, createdAt: r.createdKey, id: r.id },
+  }));
+}

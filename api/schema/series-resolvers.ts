@@ -5,11 +5,11 @@ import {
   UpdateSeriesInput,
   type Series,
 } from '../../domain/series.js';
-import { TaskId } from '../../domain/ids.js';
+import type { TaskId } from '../../domain/ids.js';
+import { SeriesListArgs } from '../../domain/series-query.js';
 import { parseInput } from '../../domain/validation.js';
 import { findSeries, occurrencesOf } from '../../db/series.js';
 import { findTask } from '../../db/tasks.js';
-import { notFound } from '../../domain/errors.js';
 import type { ApiContext } from '../context.js';
 import {
   editSeries,
@@ -26,7 +26,8 @@ import {
   presentSeries,
   type OccurrenceView,
 } from '../series/series-view.js';
-import { deleteTasks } from '../tasks/delete-task.js';
+import { deleteOccurrence, type OccurrenceScope } from '../series/delete-occurrence.js';
+import { listSeriesConnection } from '../series/list-series.js';
 
 // The series part of the schema: arguments parsed here, rules in api/series/.
 
@@ -61,6 +62,17 @@ export const seriesResolvers = {
       const s = id.success ? await findSeries(ctx.sql, ctx.userId, id.data) : undefined;
       return s ? presentSeries(s) : null;
     }) satisfies Args<{ id: string }>,
+    seriesList: (async (_, args, ctx) => {
+      const page = await listSeriesConnection(
+        ctx.sql,
+        ctx.userId,
+        parseInput(SeriesListArgs, args, ''),
+      );
+      return {
+        ...page,
+        edges: page.edges.map((e) => ({ cursor: e.cursor, node: presentSeries(e.node) })),
+      };
+    }) satisfies Args<unknown>,
     previewRecurrence: ((_, args) => previewRecurrence(args.input)) satisfies Args<{
       input: unknown;
     }>,
@@ -90,13 +102,11 @@ export const seriesResolvers = {
     stopSeries: ((_, args, ctx) => view(stopSeries(command(ctx), args.id))) satisfies Args<{
       id: string;
     }>,
-    deleteOccurrence: (async (_, args, ctx) => {
-      const id = TaskId.safeParse(args.taskId);
-      const task = id.success ? await findTask(ctx.sql, ctx.userId, id.data) : undefined;
-      if (!task?.seriesId) throw notFound(`occurrence ${args.taskId}`);
-      await deleteTasks(command(ctx), [task.id]);
-      return presentSeries((await findSeries(ctx.sql, ctx.userId, task.seriesId as SeriesId))!);
-    }) satisfies Args<{ taskId: string }>,
+    deleteOccurrence: ((_, args, ctx) =>
+      view(deleteOccurrence(command(ctx), args.taskId, args.scope ?? 'THIS'))) satisfies Args<{
+      taskId: string;
+      scope?: OccurrenceScope | null;
+    }>,
   },
   Series: {
     occurrences: (s: SeriesView, args: unknown, ctx: ApiContext) => {

@@ -36,6 +36,19 @@ export const typeDefs = /* GraphQL */ `
     "One of the caller's recurring series."
     series(id: ID!): Series
     """
+    The caller's series, a page at a time (first is 1 to 100). search finds a series when any
+    of its words begins a word of the title, description or tags (words like "my", "reminder"
+    and "every" are ignored unless nothing else is given, so "my exercise reminder" finds
+    "Exercise"); more words matched rank higher, then newest first. states: any of these
+    (default: every state).
+    """
+    seriesList(
+      search: String
+      states: [SeriesState!]
+      first: Int = 20
+      after: String
+    ): SeriesConnection!
+    """
     The next occurrences of a rule, computed, not stored: dtstart is a local date-time
     (2026-03-28T09:00:00) in timeZone; after an optional instant; count at most 500. Occurrences
     are instants with the zone's offset (2026-03-30T09:00:00+02:00).
@@ -104,8 +117,15 @@ export const typeDefs = /* GraphQL */ `
     ones already due stay as ordinary tasks.
     """
     stopSeries(id: ID!): Series!
-    "Deletes one occurrence (an EXDATE: the series goes on); the same as deleteTask on it."
-    deleteOccurrence(taskId: ID!): Series!
+    """
+    Deletes an occurrence (a task of the series) with a scope, as calendars ask. THIS: that one
+    (an EXDATE: the series goes on; the same as deleteTask on it). THIS_AND_FOLLOWING: the series
+    ends before it (an UNTIL, as updateSeries would set it; STOPPED when nothing of the rule
+    comes before it) and its open occurrences from this one on are removed. ALL: the series
+    stops and all its open occurrences are removed. Completed occurrences always stay, as
+    history.
+    """
+    deleteOccurrence(taskId: ID!, scope: OccurrenceScope = THIS): Series!
     "Marks the given notifications, or all of them, read; returns how many changed."
     markNotificationsRead(ids: [ID!], all: Boolean): Int!
   }
@@ -278,6 +298,25 @@ export const typeDefs = /* GraphQL */ `
     STOPPED
     "The rule has no occurrence left (COUNT reached, UNTIL passed)."
     ENDED
+  }
+
+  enum OccurrenceScope {
+    "This occurrence only."
+    THIS
+    "This occurrence and every later one: the series ends before it."
+    THIS_AND_FOLLOWING
+    "The whole series: it stops; its open occurrences are removed, completed ones stay."
+    ALL
+  }
+
+  type SeriesConnection {
+    edges: [SeriesEdge!]!
+    pageInfo: PageInfo!
+  }
+
+  type SeriesEdge {
+    cursor: String!
+    node: Series!
   }
 
   enum OccurrenceState {

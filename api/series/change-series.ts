@@ -47,57 +47,71 @@ async function commit(
 export async function editSeries(ctx: CommandContext, input: UpdateSeriesInput): Promise<Series> {
   return transaction(ctx.sql, async (tx) => {
     const before = await lockSeries(tx, ctx, input.id, input.expectedVersion);
-    if (before.state === 'STOPPED') throw stopped();
-    const ruleChanged =
-      input.rrule !== undefined || input.dtstart !== undefined || input.timeZone !== undefined;
-    const recurrence = ruleChanged
-      ? parseInput(
-          RecurrenceInput,
-          {
-            rrule: input.rrule ?? before.recurrence.rrule,
-            dtstart: input.dtstart ?? before.recurrence.dtstart,
-            timeZone: input.timeZone ?? before.recurrence.timeZone,
-            exdates: before.recurrence.exdates,
-          },
-          'input',
-        )
-      : undefined;
-    const change: SeriesChange = {
-      title: input.title,
-      description: input.description === undefined ? undefined : (input.description ?? ''),
-      priority: input.priority,
-      tags: input.tags === undefined ? undefined : (input.tags ?? []),
-      remindBeforeMs: input.remindBefore === undefined ? undefined : (input.remindBefore ?? []),
-      ...(recurrence && {
-        rrule: recurrence.rrule,
-        dtstart: recurrence.dtstart,
-        timeZone: recurrence.timeZone,
-      }),
-      mode: input.mode,
-      maxOpen: input.maxOpen,
-      materializeAhead: input.materializeAhead,
-      // An ended series whose rule now goes on is active again.
-      ...(before.state === 'ENDED' && { state: 'ACTIVE' as const }),
-    };
-    const after = await commit(tx, ctx, before, change, 'EDITED');
-
-    const now = new Date();
-    const upcoming = await findTasksForUpdate(
-      tx,
-      ctx.userId,
-      await openOccurrencesFrom(tx, before.id, now),
-    );
-    const gone = upcoming.filter((t) => !produces(after.recurrence, t.occurrenceStart!));
-    await deleteLockedTasks(tx, ctx, gone);
-    const edits: TaskEdits = {};
-    if (input.title !== undefined) edits.title = after.title;
-    if (input.description !== undefined) edits.description = after.description;
-    if (input.priority !== undefined) edits.priority = after.priority;
-    if (input.tags !== undefined) edits.tags = after.tags;
-    for (const task of upcoming.filter((t) => !gone.includes(t)))
-      await applyEdits(tx, ctx, task, edits);
-    return after;
+    return editLocked(tx, ctx, before, input, new Date());
   });
+}
+
+/**
+ * editSeries on a series the caller's transaction has locked; the open occurrences it reaches
+ * are those starting at or after `from` (now, for an edit; an occurrence's start when the
+ * series ends before it: see deleteOccurrence).
+ */
+export async function editLocked(
+  tx: Db,
+  ctx: CommandContext,
+  before: Series,
+  input: Omit<UpdateSeriesInput, 'id' | 'expectedVersion'>,
+  from: Date,
+): Promise<Series> {
+  if (before.state === 'STOPPED') throw stopped();
+  const ruleChanged =
+    input.rrule !== undefined || input.dtstart !== undefined || input.timeZone !== undefined;
+  const recurrence = ruleChanged
+    ? parseInput(
+        RecurrenceInput,
+        {
+          rrule: input.rrule ?? before.recurrence.rrule,
+          dtstart: input.dtstart ?? before.recurrence.dtstart,
+          timeZone: input.timeZone ?? before.recurrence.timeZone,
+          exdates: before.recurrence.exdates,
+        },
+        'input',
+      )
+    : undefined;
+  const change: SeriesChange = {
+    title: input.title,
+    description: input.description === undefined ? undefined : (input.description ?? ''),
+    priority: input.priority,
+    tags: input.tags === undefined ? undefined : (input.tags ?? []),
+    remindBeforeMs: input.remindBefore === undefined ? undefined : (input.remindBefore ?? []),
+    ...(recurrence && {
+      rrule: recurrence.rrule,
+      dtstart: recurrence.dtstart,
+      timeZone: recurrence.timeZone,
+    }),
+    mode: input.mode,
+    maxOpen: input.maxOpen,
+    materializeAhead: input.materializeAhead,
+    // An ended series whose rule now goes on is active again.
+    ...(before.state === 'ENDED' && { state: 'ACTIVE' as const }),
+  };
+  const after = await commit(tx, ctx, before, change, 'EDITED');
+
+  const upcoming = await findTasksForUpdate(
+    tx,
+    ctx.userId,
+    await openOccurrencesFrom(tx, before.id, from),
+  );
+  const gone = upcoming.filter((t) => !produces(after.recurrence, t.occurrenceStart!));
+  await deleteLockedTasks(tx, ctx, gone);
+  const edits: TaskEdits = {};
+  if (input.title !== undefined) edits.title = after.title;
+  if (input.description !== undefined) edits.description = after.description;
+  if (input.priority !== undefined) edits.priority = after.priority;
+  if (input.tags !== undefined) edits.tags = after.tags;
+  for (const task of upcoming.filter((t) => !gone.includes(t)))
+    await applyEdits(tx, ctx, task, edits);
+  return after;
 }
 
 const stopped = () =>
@@ -149,13 +163,41 @@ export async function skipNextOccurrence(ctx: CommandContext, id: string): Promi
 export async function stopSeries(ctx: CommandContext, id: string): Promise<Series> {
   return transaction(ctx.sql, async (tx) => {
     const before = await lockSeries(tx, ctx, id);
-    if (before.state === 'STOPPED') return before;
-    const upcoming = await findTasksForUpdate(
-      tx,
-      ctx.userId,
-      await openOccurrencesFrom(tx, before.id, new Date()),
-    );
-    await deleteLockedTasks(tx, ctx, upcoming);
-    return commit(tx, ctx, before, { state: 'STOPPED' }, 'STOPPED');
+    return stopLocked(tx, ctx, before, new Date());
   });
+}
+
+/**
+ * stopSeries on a series the caller's transaction has locked; its open occurrences starting at
+ * or after `from` are removed (from now: the upcoming ones; from the epoch: every open one).
+ * A series already stopped only has those removed.
+ */
+export async function stopLocked(
+  tx: Db,
+  ctx: CommandContext,
+  before: Series,
+  from: Date,
+): Promise<Series> {
+  await removeOpenFrom(tx, ctx, before, from);
+  if (before.state === 'STOPPED') return before;
+  return commit(tx, ctx, before, { state: 'STOPPED' }, 'STOPPED');
+}
+
+/**
+ * Removes the locked series' open occurrences starting at or after `from` (their task.deleted
+ * events tell the workflow). No EXDATE: the series does not create them again because it is
+ * stopped or its rule ends before them, not because they were excluded one by one.
+ */
+export async function removeOpenFrom(
+  tx: Db,
+  ctx: CommandContext,
+  series: Series,
+  from: Date,
+): Promise<void> {
+  const open = await findTasksForUpdate(
+    tx,
+    ctx.userId,
+    await openOccurrencesFrom(tx, series.id, from),
+  );
+  await deleteLockedTasks(tx, ctx, open);
 }
