@@ -21,6 +21,13 @@ export const MCP_INSTRUCTIONS = `Tickler keeps the user's tasks: due dates, prio
   up to 25 items and answer per item: succeeded (with the task) or failed (with a code and the
   field that is wrong). Fix and resend only the failed items.
 - Give add_tasks an idempotencyKey so that a retried call creates nothing twice.
+- Recurring tasks are series. add_series takes the rule as words ("every weekday at 9am",
+  read in the user's zone) or an RRULE with dtstart; preview_series shows the next dates without
+  creating anything. When the user names a series ("stop my exercise reminder"), call
+  find_series first (any word of the name matches) and act on the id it gives: update_series
+  (this and future occurrences), pause_series, resume_series, skip_next_occurrence, stop_series.
+  An occurrence is a task with a seriesId; delete_occurrence removes THIS one,
+  THIS_AND_FOLLOWING (the series ends before it) or ALL (the series stops); completed ones stay.
 - RATE_LIMITED or UNAVAILABLE: wait retryAfterSeconds, then retry the same call.`;
 
 /** One server per request (stateless: any api replica serves any call), for one caller. */

@@ -21,7 +21,7 @@ import {
 import { createSeries } from '../series/create-series.js';
 import { parseRecurrence, previewRecurrence } from '../series/recurrence-queries.js';
 import {
-  nextOccurrenceAt,
+  nextOccurrenceOf,
   occurrenceList,
   presentSeries,
   type OccurrenceView,
@@ -49,10 +49,10 @@ const OccurrencesArgs = z.object({
 // `occurrences` and `nextOccurrenceAt` both need the series' created occurrences: read them
 // once per series object (one per request), not once per field.
 const createdCache = new WeakMap<SeriesView, ReturnType<typeof occurrencesOf>>();
-async function occurrencesOfView(ctx: ApiContext, s: SeriesView, past: number, upcoming: number) {
+function createdOf(ctx: ApiContext, s: SeriesView) {
   let created = createdCache.get(s);
   if (!created) createdCache.set(s, (created = occurrencesOf(ctx.sql, s.id)));
-  return occurrenceList(s, await created, new Date(), past, upcoming);
+  return created;
 }
 
 export const seriesResolvers = {
@@ -109,12 +109,12 @@ export const seriesResolvers = {
     }>,
   },
   Series: {
-    occurrences: (s: SeriesView, args: unknown, ctx: ApiContext) => {
+    occurrences: async (s: SeriesView, args: unknown, ctx: ApiContext) => {
       const { past, upcoming } = parseInput(OccurrencesArgs, args, '');
-      return occurrencesOfView(ctx, s, past, upcoming);
+      return occurrenceList(s, await createdOf(ctx, s), new Date(), past, upcoming);
     },
     nextOccurrenceAt: async (s: SeriesView, _: unknown, ctx: ApiContext) =>
-      nextOccurrenceAt(await occurrencesOfView(ctx, s, 0, 1), new Date()),
+      nextOccurrenceOf(s, await createdOf(ctx, s), new Date()),
   },
   Occurrence: {
     task: (o: OccurrenceView, _: unknown, ctx: ApiContext) =>

@@ -88,3 +88,18 @@ export function nextOccurrenceAt(list: OccurrenceView[], now: Date): string | nu
     )?.start ?? null
   );
 }
+
+/**
+ * The next occurrence still to start, looking past upcoming slots that were skipped or deleted
+ * (right after a skip, the skipped slot is the calendar's first: one slot would show none).
+ */
+export function nextOccurrenceOf(
+  s: Pick<Series, 'recurrence' | 'mode'>,
+  created: OccurrenceRow[],
+  now: Date,
+): string | null {
+  const passed =
+    created.filter((o) => o.deleted && o.start > now).length +
+    s.recurrence.exdates.filter((d) => Date.parse(d) > now.getTime()).length;
+  return nextOccurrenceAt(occurrenceList(s, created, now, 0, 1 + passed), now);
+}

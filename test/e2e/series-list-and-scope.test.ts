@@ -165,6 +165,25 @@ describe('seriesList', () => {
   });
 });
 
+test('nextOccurrenceAt right after a skip is the slot after the skipped one', async () => {
+  const u = await apiUser('series-skip-next');
+  const id = await create(u, {
+    title: 'Walk',
+    rrule: 'FREQ=DAILY',
+    dtstart: `${new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)}T09:00:00`,
+    timeZone: 'UTC',
+  });
+  const [first] = await untilOccurrences(u, id, 1);
+  const { skipNextOccurrence } = await u.ok<{ skipNextOccurrence: { nextOccurrenceAt: string } }>(
+    `mutation($id: ID!) { skipNextOccurrence(id: $id) { nextOccurrenceAt } }`,
+    { id },
+  );
+  assert.equal(
+    Date.parse(skipNextOccurrence.nextOccurrenceAt),
+    Date.parse(first!.dueAt) + 86_400_000,
+  );
+});
+
 describe('deleteOccurrence with a scope', () => {
   test('THIS_AND_FOLLOWING: the series ends before it; later open ones go, completed stay', async () => {
     const u = await apiUser('scope-following');

@@ -26,7 +26,17 @@ const REMINDER_TOOLS: Record<string, Hints> = {};
 const NOTIFICATION_TOOLS: Record<string, Hints> = {};
 
 // Series.
-const SERIES_TOOLS: Record<string, Hints> = {};
+const SERIES_TOOLS: Record<string, Hints> = {
+  add_series: [false, false, false, false],
+  find_series: [true, false, true, false],
+  preview_series: [true, false, true, false],
+  update_series: [false, true, true, false],
+  pause_series: [false, false, true, false],
+  resume_series: [false, false, true, false],
+  skip_next_occurrence: [false, true, false, false],
+  stop_series: [false, true, true, false],
+  delete_occurrence: [false, true, true, false],
+};
 
 // History.
 const HISTORY_TOOLS: Record<string, Hints> = {};
