@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { getSettings } from '../../db/users.js';
+import { formatDurationMs } from '../../domain/duration.js';
 import { badInput } from '../../domain/errors.js';
+import { resolveDuration } from '../../domain/natural-time.js';
 import { SERIES_DEFAULT_PAGE, SeriesListArgs } from '../../domain/series-query.js';
 import { CreateSeriesInput, SeriesState, UpdateSeriesInput } from '../../domain/series.js';
 import { Priority } from '../../domain/task.js';
@@ -56,13 +58,17 @@ const template = {
   tags: z.array(z.string()).describe('Labels every occurrence gets, at most 20'),
   remindBefore: z
     .array(z.string())
-    .describe('Reminders before each occurrence, ISO-8601 durations, e.g. ["PT15M"]'),
+    .describe('Reminders before each occurrence: "15 minutes", "an hour", or ISO-8601 PT15M'),
 };
 const seriesIds = z
   .array(z.string().describe('A series id, from find_series or add_series'))
   .min(1)
   .max(MAX_TOOL_BATCH)
   .describe(`1 to ${MAX_TOOL_BATCH} series ids; each succeeds or fails on its own`);
+
+/** Reminder lengths in words or ISO-8601 (resolveDuration), as the command's ISO-8601. */
+const remindersOf = (texts: string[] | null | undefined) =>
+  texts?.map((t, i) => formatDurationMs(resolveDuration(t, `remindBefore.${i}`))) ?? texts;
 
 interface RuleArgs {
   text?: string | undefined;
@@ -160,7 +166,7 @@ export function registerSeriesTools(server: McpServer, ctx: ToolContext): void {
               description: args.description,
               priority: args.priority,
               tags: args.tags,
-              remindBefore: args.remindBefore,
+              remindBefore: remindersOf(args.remindBefore),
               ...r,
             },
             'input',
@@ -329,7 +335,7 @@ export function registerSeriesTools(server: McpServer, ctx: ToolContext): void {
         remindBefore: template.remindBefore
           .nullable()
           .optional()
-          .describe('New reminders before each occurrence, ISO-8601 durations (null: none)'),
+          .describe('New reminders before each occurrence, e.g. "15 minutes" (null: none)'),
       },
       outputSchema: { series: SeriesRow },
       annotations: writes(true, true),
@@ -347,7 +353,11 @@ export function registerSeriesTools(server: McpServer, ctx: ToolContext): void {
             text !== undefined
               ? ruleOf({ text, timeZone }, zone, ctx.now())
               : { rrule, dtstart, timeZone, mode: undefined };
-          const input = parseInput(UpdateSeriesInput, { ...fields, ...r }, 'input');
+          const input = parseInput(
+            UpdateSeriesInput,
+            { ...fields, remindBefore: remindersOf(fields.remindBefore), ...r },
+            'input',
+          );
           return structured({ series: await row(await editSeries(ctx.command, input), zone) });
         } catch (err) {
           throw asToolArguments(err);

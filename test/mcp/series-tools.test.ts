@@ -41,6 +41,7 @@ interface Occ {
   id: string;
   status: string;
   dueAt: string;
+  nextReminderAt: string | null;
 }
 
 const transcript = new Transcript('MCP series transcript (compact)');
@@ -61,6 +62,7 @@ const OCCURRENCES = /* GraphQL */ `
           id
           status
           dueAt
+          nextReminderAt
         }
       }
     }
@@ -175,7 +177,7 @@ describe('MCP series tools', () => {
       title: 'Water the plants',
       rrule: 'FREQ=DAILY',
       dtstart: `${tomorrow()}T08:00:00`,
-      remindBefore: ['PT15M'],
+      remindBefore: ['15 minutes'],
     });
     for (const want of ['PAUSED', 'PAUSED']) {
       const r = await call<Batch>(a, 'pause_series', { ids: [s.id] });
@@ -187,6 +189,11 @@ describe('MCP series tools', () => {
       assert.equal(r.results[0]!.series!.state, 'ACTIVE');
     }
     const [first] = await untilOccurrences(s.id, 1);
+    assert.equal(
+      Date.parse(first!.dueAt) - Date.parse(first!.nextReminderAt!),
+      15 * 60_000,
+      '"15 minutes" before',
+    );
 
     transcript.say('skip the next one');
     const skipped = await call<Batch>(a, 'skip_next_occurrence', { ids: [s.id] });
@@ -298,6 +305,10 @@ describe('MCP series tools', () => {
       [{ title: '', text: 'every day' }, 'title'],
       [{ title: 'x', text: 'every day', timeZone: 'Mars/Olympus' }, 'timeZone'],
       [{ title: 'x', text: 'every day', rrule: 'FREQ=DAILY' }, 'text'],
+      [
+        { title: 'x', text: 'every day', remindBefore: ['PT5M', 'a fortnight-ish'] },
+        'remindBefore.1',
+      ],
     ] as const) {
       const err = await transcript.fail(a, 'add_series', args);
       assert.equal(err.code, 'BAD_USER_INPUT', JSON.stringify(err));
