@@ -98,9 +98,20 @@ const unreadable = (path: string, text: string) =>
     { path, message: `${quote(text)} is not a date Tickler can read; write ${WHEN_EXAMPLES}` },
   ]);
 
-function checkedRange(at: Date, path: string): Date {
-  const ms = at.getTime();
-  if (Number.isNaN(ms) || ms < MIN_INSTANT || ms > MAX_INSTANT)
+/** The instant an ISO-8601 text names, or undefined for a day that does not exist. */
+function isoInstant(text: string): Date | undefined {
+  // Date.parse rolls 2027-02-30 over to 2 March; the calendar day must be one that exists.
+  const [year, month, day] = text.slice(0, 10).split('-').map(Number);
+  const date = new Date(Date.UTC(year!, month! - 1, day!));
+  if (date.getUTCMonth() !== month! - 1 || date.getUTCDate() !== day) return undefined;
+  const at = new Date(text);
+  return Number.isNaN(at.getTime()) ? undefined : at;
+}
+
+function checkedRange(at: Date | undefined, path: string, text: string): Date {
+  const ms = at?.getTime() ?? NaN;
+  if (!at || Number.isNaN(ms)) throw unreadable(path, text);
+  if (ms < MIN_INSTANT || ms > MAX_INSTANT)
     throw badInput([{ path, message: 'must be between 1970-01-01 and 9999-12-31' }]);
   return at;
 }
@@ -124,7 +135,7 @@ export function resolveWhen(
     throw badInput([{ path, message: `must be at most ${MAX_WHEN_CHARS} characters` }]);
   const trimmed = text.trim();
   if (ISO_INSTANT.test(trimmed)) {
-    const at = checkedRange(new Date(trimmed), path);
+    const at = checkedRange(isoInstant(trimmed), path, text);
     return { at, allDay: false, iso: formatWithOffset(at, timeZone) };
   }
   const offsetMs = offsetMsAt(now, timeZone);
@@ -174,7 +185,7 @@ export function resolveWhen(
       timeZone,
     );
   }
-  checkedRange(at, path);
+  checkedRange(at, path, text);
   return { at, allDay, iso: formatWithOffset(at, timeZone) };
 }
 

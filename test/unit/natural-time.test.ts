@@ -113,6 +113,10 @@ describe('resolveWhen refuses what it cannot read', () => {
     assert.ok(!problem.message.includes('y'.repeat(41)), problem.message);
   });
 
+  test('an ISO date that does not exist is unreadable', () => {
+    assert.match(refusal('2027-02-30T10:00:00Z').message, /is not a date Tickler can read/);
+  });
+
   test('an instant outside 1970..9999 is refused', () => {
     assert.match(refusal('0001-01-01T00:00:00Z').message, /between 1970-01-01 and 9999-12-31/);
   });
