@@ -145,7 +145,7 @@ export function buildApi({
     );
   });
 
-  registerMcp(app, { ...mcp, sql, verifier, log, quotas, requestLimiter, now });
+  registerMcp(app, { ...mcp, sql, verifier, log, quotas, requestLimiter, now, history });
   registerHealth(app, { postgres: () => sql`SELECT 1`, ...readiness });
   return app;
 

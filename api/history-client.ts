@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { invokeGet, NoAnswer, type DaprInvoker } from '../platform/dapr-invoke.js';
-import { AppError, ErrorCode } from '../domain/errors.js';
+import { AppError, ErrorCode, unavailable } from '../domain/errors.js';
 import { eventTypes, type HistoryPage, type HistoryQuery } from '../domain/history.js';
 import type { UserId } from '../domain/ids.js';
 
@@ -55,12 +55,13 @@ const ErrorBody = z.object({
   }),
 });
 
-const unavailable = (why: string): AppError =>
-  new AppError(ErrorCode.UNAVAILABLE, `the audit history is unavailable (${why}); try again`);
+// The catalog's UNAVAILABLE carries a retry time: a client (or a model) knows when to try again.
+const historyUnavailableError = (why: string): AppError =>
+  unavailable(`the audit history is unavailable (${why}); try again`);
 
 /** For an api built without an audit service (tests of other features). */
 export const historyUnavailable: HistoryClient = {
-  page: () => Promise.reject(unavailable('no audit service configured')),
+  page: () => Promise.reject(historyUnavailableError('no audit service configured')),
 };
 
 const isCode = (c: string): c is ErrorCode => Object.hasOwn(ErrorCode, c);
@@ -88,7 +89,7 @@ export function createHistoryClient(opts: HistoryClientOptions): HistoryClient {
           headers: ctx.traceparent ? { traceparent: ctx.traceparent } : {},
         });
       } catch (err) {
-        throw err instanceof NoAnswer ? unavailable(err.message) : err;
+        throw err instanceof NoAnswer ? historyUnavailableError(err.message) : err;
       }
       const body: unknown = await res.json().catch(() => undefined);
       if (res.ok) {
@@ -108,7 +109,7 @@ export function createHistoryClient(opts: HistoryClientOptions): HistoryClient {
         );
       if (failure.success && failure.data.error.code === 'INTERNAL')
         throw new Error(`audit-service failed: ${failure.data.error.message}`);
-      throw unavailable(`status ${res.status}`);
+      throw historyUnavailableError(`status ${res.status}`);
     },
   };
 }

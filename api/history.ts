@@ -17,7 +17,7 @@ export interface HistoryConnection {
  * `taskId` (Task.history) wins over the filter's.
  */
 export async function historyConnection(
-  ctx: ApiContext,
+  ctx: Pick<ApiContext, 'userId' | 'history' | 'traceparent'>,
   args: HistoryArgs,
   taskId?: string,
 ): Promise<HistoryConnection> {

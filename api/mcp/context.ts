@@ -1,11 +1,14 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../../platform/logger.js';
+import type { HistoryClient } from '../history-client.js';
 import type { CommandContext } from '../tasks/command.js';
 import { toToolError, toolFailure } from './results.js';
 
 /** What every tool gets: the authenticated caller (from the token, never an argument). */
 export interface ToolContext {
   command: CommandContext;
+  /** The audit service's history (task_history), as GraphQL's history reads it. */
+  history: HistoryClient;
   log: Logger;
   requestId: string;
   /** The clock natural-language dates are read against ("tomorrow", "in 5 minutes"). */

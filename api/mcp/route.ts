@@ -6,6 +6,7 @@ import type { UserId } from '../../domain/ids.js';
 import { bearerToken, type JwtVerifier } from '../../platform/auth.js';
 import type { Logger } from '../../platform/logger.js';
 import { validTraceparent } from '../../platform/request-context.js';
+import type { HistoryClient } from '../history-client.js';
 import type { Quotas } from '../quotas.js';
 import type { RequestLimiter } from '../request-limiter.js';
 import { createMcpServer } from './server.js';
@@ -31,6 +32,8 @@ export interface McpDeps extends McpOptions {
   verifier: JwtVerifier;
   log: Logger;
   quotas: Quotas;
+  /** Where task_history reads from (the audit service through Dapr). */
+  history: HistoryClient;
   requestLimiter?: RequestLimiter | undefined;
   /** The clock tools read relative dates against; tests stop it near a DST change. */
   now?: (() => Date) | undefined;
@@ -101,6 +104,7 @@ export function registerMcp(app: FastifyInstance, deps: McpDeps): void {
           now: deps.now,
           traceparent: validTraceparent(req.headers.traceparent as string | undefined),
         },
+        history: deps.history,
         log: deps.log,
         requestId: req.id,
         now: deps.now ?? (() => new Date()),
