@@ -87,7 +87,10 @@ export async function removeReminder(
   const id = parseTaskId(taskId);
   return transaction(ctx.sql, async (tx) => {
     const before = await lockTask(tx, ctx, id);
-    if (!(await deleteReminder(tx, id, reminderId))) throw notFound(`reminder ${reminderId}`);
+    // A malformed id names no reminder: NOT_FOUND, not a failed uuid cast in the database.
+    if (!before.reminders.some((r) => r.id === reminderId))
+      throw notFound(`reminder ${reminderId}`);
+    await deleteReminder(tx, id, reminderId);
     return recordReminderSetChange(tx, ctx, before);
   });
 }
