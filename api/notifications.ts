@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { badInput } from '../domain/errors.js';
-import type { UserId } from '../domain/ids.js';
-import { listNotifications } from '../db/notifications.js';
+import { isUuid, type UserId } from '../domain/ids.js';
+import { listNotifications, markRead, ownedNotificationIds } from '../db/notifications.js';
 import type { Sql } from '../db/sql.js';
 
 export const NotificationsArgs = z.object({
@@ -16,17 +16,22 @@ export const NotificationsArgs = z.object({
 });
 export type NotificationsArgs = z.infer<typeof NotificationsArgs>;
 
-const encode = (deliveredAt: Date, id: string) =>
-  Buffer.from(JSON.stringify([deliveredAt.toISOString(), id])).toString('base64url');
+// The cursor keeps delivered_at to the microsecond, as stored: cut to a JavaScript Date's
+// millisecond, the rows delivered within the same millisecond after the cursor's one (a
+// quiet-hours digest delivers many in one transaction, at one now()) would be skipped.
+const CURSOR_AT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?Z$/;
 
-function decode(cursor: string): { deliveredAt: Date; id: string } {
+const encode = (deliveredAt: string, id: string) =>
+  Buffer.from(JSON.stringify([deliveredAt, id])).toString('base64url');
+
+function decode(cursor: string): { deliveredAt: string; id: string } {
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [
-      string,
-      string,
+      unknown,
+      unknown,
     ];
-    const deliveredAt = new Date(at);
-    if (typeof id === 'string' && !Number.isNaN(deliveredAt.getTime())) return { deliveredAt, id };
+    if (typeof at === 'string' && CURSOR_AT.test(at) && typeof id === 'string' && isUuid(id))
+      return { deliveredAt: at, id };
   } catch {
     // fall through
   }
@@ -45,7 +50,7 @@ export async function listNotificationConnection(
     after: args.after ? decode(args.after) : undefined,
   });
   const edges = rows.slice(0, limit).map((n) => ({
-    cursor: encode(n.deliveredAt, n.id),
+    cursor: encode(n.cursorAt, n.id),
     node: {
       id: n.id,
       taskId: n.taskId,
@@ -62,5 +67,31 @@ export async function listNotificationConnection(
   return {
     edges,
     pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null },
+  };
+}
+
+export interface MarkReadResult {
+  /** How many were unread and are read now. */
+  marked: number;
+  /** Ids given that name none of the caller's notifications (malformed, unknown, another's). */
+  unknown: string[];
+}
+
+/**
+ * Marks the given notifications (or all) read. Marking a read one again changes nothing, so a
+ * retry is harmless; ids that are not the caller's are listed, never guessed at.
+ */
+export async function markNotificationsRead(
+  sql: Sql,
+  userId: UserId,
+  args: { ids?: string[] | null | undefined; all?: boolean | null | undefined },
+): Promise<MarkReadResult> {
+  if (args.all) return { marked: await markRead(sql, userId, 'all'), unknown: [] };
+  if (!args.ids?.length) throw badInput([{ path: 'ids', message: 'give ids, or all: true' }]);
+  const wellFormed = args.ids.filter(isUuid);
+  const owned = await ownedNotificationIds(sql, userId, wellFormed);
+  return {
+    marked: await markRead(sql, userId, wellFormed),
+    unknown: args.ids.filter((id) => !owned.has(id)),
   };
 }

@@ -40,6 +40,8 @@ export interface NotificationRow {
   missed: boolean;
   digestId: string | null;
   readAt: Date | null;
+  /** delivered_at to the microsecond (a Date keeps milliseconds), for page cursors. */
+  cursorAt: string;
 }
 
 /** The caller's notifications, newest first, in keyset pages of (delivered_at, id). */
@@ -49,15 +51,20 @@ export async function listNotifications(
   opts: {
     unreadOnly: boolean;
     limit: number;
-    after?: { deliveredAt: Date; id: string } | undefined;
+    /**
+     * deliveredAt: a cursorAt of an earlier page. It goes to the server as text: as a
+     * timestamptz parameter postgres.js would pass it through a Date, cut to the millisecond.
+     */
+    after?: { deliveredAt: string; id: string } | undefined;
   },
 ): Promise<NotificationRow[]> {
   return db<NotificationRow[]>`
-    SELECT n.id, n.task_id, n.reminder_id, t.title, n.fire_at, n.delivered_at, n.late, n.missed, n.digest_id, n.read_at
+    SELECT n.id, n.task_id, n.reminder_id, t.title, n.fire_at, n.delivered_at, n.late, n.missed, n.digest_id, n.read_at,
+      to_char(n.delivered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
     FROM notifications n JOIN tasks t ON t.id = n.task_id
     WHERE n.user_id = ${userId}
       ${opts.unreadOnly ? db`AND n.read_at IS NULL` : db``}
-      ${opts.after ? db`AND (n.delivered_at, n.id) < (${opts.after.deliveredAt}, ${opts.after.id})` : db``}
+      ${opts.after ? db`AND (n.delivered_at, n.id) < (${opts.after.deliveredAt}::text::timestamptz, ${opts.after.id}::uuid)` : db``}
     ORDER BY n.delivered_at DESC, n.id DESC
     LIMIT ${opts.limit}`;
 }
@@ -70,4 +77,16 @@ export async function markRead(db: Db, userId: UserId, ids: string[] | 'all'): P
       ${ids === 'all' ? db`` : db`AND id = ANY(${db.array(ids)}::uuid[])`}
     RETURNING id`;
   return rows.length;
+}
+
+/** Which of these ids are the caller's notifications (read or not). */
+export async function ownedNotificationIds(
+  db: Db,
+  userId: UserId,
+  ids: string[],
+): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db<{ id: string }[]>`
+    SELECT id FROM notifications WHERE user_id = ${userId} AND id = ANY(${db.array(ids)}::uuid[])`;
+  return new Set(rows.map((r) => r.id));
 }

@@ -1,16 +1,19 @@
 import { badInput } from '../../domain/errors.js';
 import { HistoryArgs } from '../../domain/history.js';
-import { isUuid, TaskId } from '../../domain/ids.js';
+import { TaskId } from '../../domain/ids.js';
 import { TasksArgs } from '../../domain/task-query.js';
 import { ReminderInput, SnoozeInput, type Delivery } from '../../domain/reminder.js';
 import { CreateTaskInput, UpdateTaskInput, type Task } from '../../domain/task.js';
 import { RotateWebhookSecretArgs, UpdateSettingsInput } from '../../domain/user.js';
 import { parseInput } from '../../domain/validation.js';
-import { markRead } from '../../db/notifications.js';
 import { deliveriesOf } from '../../db/reminders.js';
 import { findTask, tagCounts } from '../../db/tasks.js';
 import { historyConnection } from '../history.js';
-import { listNotificationConnection, NotificationsArgs } from '../notifications.js';
+import {
+  listNotificationConnection,
+  markNotificationsRead,
+  NotificationsArgs,
+} from '../notifications.js';
 import { nextReminderAt, presentReminder } from '../reminders-view.js';
 import {
   addReminder,
@@ -137,11 +140,11 @@ export const resolvers = {
       taskId: string;
       reminderId: string;
     }>,
-    markNotificationsRead: (async (_, args, ctx) => {
-      if (args.all) return markRead(ctx.sql, ctx.userId, 'all');
-      if (!args.ids?.length) throw badInput([{ path: 'ids', message: 'give ids, or all: true' }]);
-      return markRead(ctx.sql, ctx.userId, args.ids.filter(isUuid));
-    }) satisfies Args<{ ids?: string[] | null; all?: boolean | null }>,
+    markNotificationsRead: (async (_, args, ctx) =>
+      (await markNotificationsRead(ctx.sql, ctx.userId, args)).marked) satisfies Args<{
+      ids?: string[] | null;
+      all?: boolean | null;
+    }>,
     ...seriesResolvers.Mutation,
   },
   Series: seriesResolvers.Series,
