@@ -20,10 +20,19 @@ const TASK_TOOLS: Record<string, Hints> = {
 };
 
 // Reminders.
-const REMINDER_TOOLS: Record<string, Hints> = {};
+const REMINDER_TOOLS: Record<string, Hints> = {
+  get_task_reminders: [true, false, true, false],
+  add_reminders: [false, false, false, false],
+  snooze_reminders: [false, false, false, false],
+  dismiss_reminders: [false, false, true, false],
+  remove_reminders: [false, true, true, false],
+};
 
 // Notifications.
-const NOTIFICATION_TOOLS: Record<string, Hints> = {};
+const NOTIFICATION_TOOLS: Record<string, Hints> = {
+  list_notifications: [true, false, true, false],
+  mark_notifications_read: [false, false, true, false],
+};
 
 // Series.
 const SERIES_TOOLS: Record<string, Hints> = {
@@ -39,7 +48,9 @@ const SERIES_TOOLS: Record<string, Hints> = {
 };
 
 // History.
-const HISTORY_TOOLS: Record<string, Hints> = {};
+const HISTORY_TOOLS: Record<string, Hints> = {
+  task_history: [true, false, true, false],
+};
 
 export const TOOLS: Record<string, Hints> = {
   ...TASK_TOOLS,
