@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ReminderInput, SnoozeInput } from '../../domain/reminder.js';
-import { resolveWhen } from '../../domain/natural-time.js';
+import { formatDurationMs } from '../../domain/duration.js';
+import { resolveDuration, resolveWhen } from '../../domain/natural-time.js';
 import { parseInput } from '../../domain/validation.js';
 import {
   addReminder,
@@ -32,7 +33,16 @@ const reminderId = z
 const ref = { taskId, reminderId };
 
 const duration = (what: string) =>
-  z.string().describe(`${what}: an ISO-8601 duration in weeks, days, hours, minutes, seconds`);
+  z
+    .string()
+    .describe(
+      `${what}: words ("an hour", "30 minutes", "1h30m", "2 days") or ISO-8601 (PT1H30M); ` +
+        'months and years are refused (not a fixed length)',
+    );
+
+/** A duration in words or ISO as the domain's ISO form, so the domain's bounds apply to it. */
+const isoDuration = (text: string | undefined, path: string): string | undefined =>
+  text === undefined ? undefined : formatDurationMs(resolveDuration(text, path));
 
 const instantText = (what: string) =>
   z
@@ -74,8 +84,8 @@ export function registerReminderTools(server: McpServer, ctx: ToolContext): void
         reminders: batchOf(
           z.object({
             taskId,
-            before: duration('Fire this long before the due date, e.g. PT30M').optional(),
-            after: duration('Fire this long after the due date, e.g. P1D').optional(),
+            before: duration('Fire this long before the due date').optional(),
+            after: duration('Fire this long after the due date').optional(),
             at: instantText('Fire at this instant').optional(),
           }),
         ),
@@ -98,7 +108,11 @@ export function registerReminderTools(server: McpServer, ctx: ToolContext): void
               : resolveWhen(item.at, timeZone, ctx.now(), `reminders.${i}.at`).iso;
           const input = parseInput(
             ReminderInput,
-            { before: item.before, after: item.after, at },
+            {
+              before: isoDuration(item.before, `reminders.${i}.before`),
+              after: isoDuration(item.after, `reminders.${i}.after`),
+              at,
+            },
             `reminders.${i}`,
           );
           const added = await addReminder(ctx.command, item.taskId, input);
@@ -126,7 +140,7 @@ export function registerReminderTools(server: McpServer, ctx: ToolContext): void
         reminders: batchOf(
           z.object({
             ...ref,
-            for: duration('Fire again this long from now, e.g. PT1H, PT10M, P1D').optional(),
+            for: duration('Fire again this long from now').optional(),
             until: instantText('Fire again at this instant').optional(),
           }),
         ),
@@ -151,7 +165,12 @@ export function registerReminderTools(server: McpServer, ctx: ToolContext): void
               : resolveWhen(item.until, timeZone, now, `reminders.${i}.until`).iso;
           const input = parseInput(
             SnoozeInput,
-            { taskId: item.taskId, reminderId: item.reminderId, for: item.for, until },
+            {
+              taskId: item.taskId,
+              reminderId: item.reminderId,
+              for: isoDuration(item.for, `reminders.${i}.for`),
+              until,
+            },
             `reminders.${i}`,
           );
           const task = await snoozeReminder(ctx.command, input, now);

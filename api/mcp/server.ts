@@ -29,14 +29,14 @@ export const MCP_INSTRUCTIONS = `Tickler keeps the user's tasks: due dates, prio
   An occurrence is a task with a seriesId; delete_occurrence removes THIS one,
   THIS_AND_FOLLOWING (the series ends before it) or ALL (the series stops); completed ones stay.
 - Reminders belong to tasks. add_reminders sets one before or after the due date (a
-  duration, PT30M) or at an instant written like a due date ("remind me in 5 minutes": now
-  plus 5 minutes). A reminder that fires becomes a notification: list_notifications (unreadOnly
-  for new ones) shows it with its taskId and reminderId. "Snooze that for an hour" means
-  snooze_reminders with those two ids and for PT1H; "stop reminding me" is dismiss_reminders
-  (remove_reminders deletes it). For a reminder the user names by its task, get_task_reminders
-  gives the ids. Mark what the user has seen with mark_notifications_read. task_history tells
-  what happened to a task (created, changed, reminders fired and snoozed); it trails changes by
-  a moment.
+  duration: "30 minutes", "1 day", PT30M) or at an instant written like a due date ("remind me
+  in 5 minutes": at "in 5 minutes"). A reminder that fires becomes a notification:
+  list_notifications (unreadOnly for new ones) shows it with its taskId and reminderId.
+  "Snooze that for an hour" means snooze_reminders with those two ids and for "an hour" (or
+  until an instant); "stop reminding me" is dismiss_reminders (remove_reminders deletes it).
+  For a reminder the user names by its task, get_task_reminders gives the ids. Mark what the
+  user has seen with mark_notifications_read. task_history tells what happened to a task
+  (created, changed, reminders fired and snoozed); it trails changes by a moment.
 - RATE_LIMITED or UNAVAILABLE: wait retryAfterSeconds, then retry the same call.`;
 
 /** One server per request (stateless: any api replica serves any call), for one caller. */

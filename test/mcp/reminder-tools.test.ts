@@ -4,9 +4,10 @@ import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { buildApi } from '../../api/app.js';
-import { createHistoryClient } from '../../api/history-client.js';
+import { createHistoryClient, type HistoryClient } from '../../api/history-client.js';
 import { insertNotification } from '../../db/notifications.js';
 import { createSql, transaction, type Sql } from '../../db/sql.js';
+import { encodeHistoryCursor, type HistoryEntry } from '../../domain/history.js';
 import type { TaskId, UserId } from '../../domain/ids.js';
 import { resolveWhen } from '../../domain/natural-time.js';
 import { formatWithOffset } from '../../domain/zoned-time.js';
@@ -160,6 +161,12 @@ describe('MCP reminders, notifications and history', () => {
     await sql?.end({ timeout: 2 });
   });
 
+  test('the server instructions say how reminders, notifications and snoozing fit', () => {
+    const instructions = a.getInstructions() ?? '';
+    for (const tool of ['add_reminders', 'list_notifications', 'snooze_reminders', 'task_history'])
+      assert.match(instructions, new RegExp(tool));
+  });
+
   test('remind me in 10 seconds → it fires → snooze that for an hour → read → history', async () => {
     transcript.say('add a task: call mom, and one to water the plants');
     const [callMom, plants] = await addTasks([{ title: 'Call mom' }, { title: 'Water plants' }]);
@@ -233,7 +240,7 @@ describe('MCP reminders, notifications and history', () => {
     const snoozedAt = Date.now();
     const snoozed = await call<ReminderBatch>(a, 'snooze_reminders', {
       reminders: [
-        { taskId: notification.taskId, reminderId: notification.reminderId, for: 'PT1H' },
+        { taskId: notification.taskId, reminderId: notification.reminderId, for: 'an hour' },
       ],
     });
     assert.equal(snoozed.succeeded, 1, JSON.stringify(snoozed));
@@ -322,6 +329,7 @@ describe('MCP reminders, notifications and history', () => {
     const onlyFired = await call<History>(a, 'task_history', {
       taskId: callMom,
       actions: ['reminder.fired'],
+      since: 'yesterday',
     });
     assert.deepEqual(
       onlyFired.entries.map((e) => e.action),
@@ -339,11 +347,11 @@ describe('MCP reminders, notifications and history', () => {
     const added = await call<ReminderBatch>(a, 'add_reminders', {
       reminders: [
         { taskId: dentist, before: 'PT30M' },
-        { taskId: dentist, after: 'P1D' },
+        { taskId: dentist, after: '1 day' },
         { taskId: dentist, at: new Date(Date.now() - 60_000).toISOString() },
         { taskId: noDue, before: 'PT10M' },
         { taskId: dentist, before: 'PT10M', at: dueAt.toISOString() },
-        { taskId: dentist, before: 'half an hour-ish' },
+        { taskId: dentist, before: 'soonish' },
         { taskId: randomUUID(), before: 'PT5M' },
       ],
     });
@@ -562,16 +570,13 @@ describe('MCP reminders, notifications and history', () => {
     }
   });
 
-  test('task_history is UNAVAILABLE with retryAfterSeconds when the audit service is down', async () => {
-    const srv = createServer();
-    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-    const { port } = srv.address() as { port: number };
-    await new Promise((r) => srv.close(r));
+  /** One tools/call on an api of the test's own, with the given history client. */
+  async function callWith(history: HistoryClient, name: string, args: Record<string, unknown>) {
     const app = buildApi({
       sql,
       verifier: createHs256Verifier(testEnv.jwtSecret),
       log: createLogger('test', 'silent'),
-      history: createHistoryClient({ daprHost: '127.0.0.1', daprHttpPort: port }),
+      history,
     });
     try {
       const res = await app.inject({
@@ -582,22 +587,66 @@ describe('MCP reminders, notifications and history', () => {
           accept: 'application/json, text/event-stream',
           authorization: `Bearer ${aliceToken}`,
         },
-        payload: {
-          jsonrpc: '2.0',
-          id: 1,
-          method: 'tools/call',
-          params: { name: 'task_history', arguments: {} },
-        },
+        payload: { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args } },
       });
-      const result = res.json<{ result: { isError: boolean; content: { text: string }[] } }>()
-        .result;
-      transcript.record('task_history (audit service down)', {}, result);
-      assert.equal(result.isError, true);
-      const { error } = JSON.parse(result.content[0]!.text) as { error: ToolError };
-      assert.equal(error.code, 'UNAVAILABLE');
-      assert.ok(error.retryAfterSeconds! >= 1);
+      const { result } = res.json<{
+        result: { isError?: boolean; content: { text: string }[]; structuredContent?: unknown };
+      }>();
+      transcript.record(`${name} (api with its own history client)`, args, result);
+      return result;
     } finally {
       await app.close();
     }
+  }
+
+  test('task_history is UNAVAILABLE with retryAfterSeconds when the audit service is down', async () => {
+    const srv = createServer();
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const { port } = srv.address() as { port: number };
+    await new Promise((r) => srv.close(r));
+    const down = createHistoryClient({ daprHost: '127.0.0.1', daprHttpPort: port });
+    const result = await callWith(down, 'task_history', {});
+    assert.equal(result.isError, true);
+    const { error } = JSON.parse(result.content[0]!.text) as { error: ToolError };
+    assert.equal(error.code, 'UNAVAILABLE');
+    assert.ok(error.retryAfterSeconds! >= 1);
+  });
+
+  test('a history page of long changes stays within 16 KiB; the cursor is after the last shown', async () => {
+    // 100 edits of a 10,000-character description: each value is cut, and the page is cut too.
+    const asked: { after?: string | undefined; first: number }[] = [];
+    const long: HistoryClient = {
+      page: async (_userId, q) => {
+        asked.push({ after: q.after, first: q.first });
+        const entries: HistoryEntry[] = Array.from({ length: q.first }, (_, i) => ({
+          id: randomUUID(),
+          sequence: 1000 - i,
+          action: 'task.updated',
+          actor: { kind: 'USER', id: alice },
+          subject: randomUUID(),
+          taskId: randomUUID(),
+          occurredAt: new Date(Date.UTC(2026, 10, 1, 12, 0, 0) - i * 60_000).toISOString(),
+          recordedAt: new Date().toISOString(),
+          changes: [
+            { field: 'description', before: 'a'.repeat(10_000), after: 'b'.repeat(10_000) },
+          ],
+        }));
+        return { entries, pageInfo: { endCursor: null, hasNextPage: true } };
+      },
+    };
+    const result = await callWith(long, 'task_history', { limit: 50 });
+    assert.ok(Buffer.byteLength(result.content[0]!.text) <= 16 * 1024);
+    const page = result.structuredContent as {
+      entries: { at: string; changes: { before: string; after: string }[] }[];
+      nextCursor: string;
+    };
+    assert.equal(asked[0]!.first, 50);
+    assert.ok(page.entries.length > 0 && page.entries.length < 50, `${page.entries.length}`);
+    assert.equal(page.entries[0]!.changes[0]!.after, `${'b'.repeat(200)}…`);
+    assert.equal(page.entries[0]!.at, '2026-11-01T13:00:00+01:00');
+    // The next page starts after the last entry shown, not after the last one read.
+    assert.equal(page.nextCursor, encodeHistoryCursor(1000 - page.entries.length + 1));
+    await callWith(long, 'task_history', { limit: 50, cursor: page.nextCursor });
+    assert.equal(asked[1]!.after, page.nextCursor);
   });
 });
