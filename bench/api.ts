@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSql } from '../db/sql.js';
 import { mintHs256Token } from '../platform/auth.js';
 import { cliFatal } from '../platform/lifecycle.js';
 import {
@@ -15,6 +14,7 @@ import {
 import { stackPaths } from '../stack/paths.js';
 import { testPorts } from '../stack/ports.js';
 import { createProcessGroup } from '../stack/processes.js';
+import { seedTasks, TAGS, WORDS } from './seed-tasks.js';
 import { argValue, quantile, sortNumbers } from './stats.js';
 
 // The api under load (issue 3's benchmark; a benchmark, not a test):
@@ -24,67 +24,10 @@ import { argValue, quantile, sortNumbers } from './stats.js';
 // search queries for the user with the most tasks. Last line:
 //   api creates_per_s=<n> create_p99_ms=<n> search_p95_ms=<n> tasks=<n>
 
-const WORDS = (
-  'water plants call mum dentist invoice report groceries laundry book flight pay rent ' +
-  'review budget garden fix bike email team plan trip renew passport clean kitchen write blog ' +
-  'backup laptop order coffee visit grandma prepare slides update resume gym tax return car ' +
-  'service birthday gift meeting notes project deadline read chapter'
-).split(' ');
-const TAGS = [
-  'home',
-  'work',
-  'errands',
-  'health',
-  'finance',
-  'family',
-  'travel',
-  'garden',
-  'urgent',
-  'someday',
-  'reading',
-  'car',
-];
-
 const CREATE = `mutation($input: CreateTaskInput!) { createTask(input: $input) { id version } }`;
 const SEARCH = `query($filter: TaskFilter, $search: String, $first: Int) {
   tasks(filter: $filter, search: $search, first: $first) {
     totalCount edges { cursor node { id title priority tags dueAt status } } pageInfo { hasNextPage endCursor } } }`;
-
-async function seed(
-  url: string,
-  total: number,
-  userTasks: number,
-  log: (s: string) => void,
-): Promise<void> {
-  const sql = createSql(url, { applicationName: 'bench-seed', max: 1 });
-  const others = 9000;
-  try {
-    await sql`INSERT INTO users (id) SELECT 'bench-user-' || g FROM generate_series(0, ${others}) g ON CONFLICT DO NOTHING`;
-    const batch = 100_000;
-    for (let from = 0; from < total; from += batch) {
-      const to = Math.min(total, from + batch) - 1;
-      // Rows below userTasks belong to the measured user; the rest spread over the others.
-      await sql`
-        INSERT INTO tasks (id, user_id, title, description, priority, tags, due_at, status, completed_at)
-        SELECT gen_random_uuid(),
-               CASE WHEN g < ${userTasks} THEN 'bench-user-0' ELSE 'bench-user-' || (1 + g % ${others}) END,
-               w[1 + (g * 7) % cardinality(w)] || ' ' || w[1 + (g * 13) % cardinality(w)] || ' ' || w[1 + (g * 31) % cardinality(w)],
-               CASE WHEN g % 3 = 0 THEN 'remember to ' || w[1 + (g * 17) % cardinality(w)] || ' before ' || w[1 + (g * 19) % cardinality(w)] ELSE '' END,
-               (g % 5)::smallint,
-               ARRAY[t[1 + g % cardinality(t)], t[1 + (g / 7) % cardinality(t)]],
-               CASE WHEN g % 5 = 0 THEN NULL ELSE now() + ((g % 2000) - 500) * interval '1 hour' END,
-               CASE WHEN g % 4 = 0 THEN 'COMPLETED' ELSE 'OPEN' END,
-               CASE WHEN g % 4 = 0 THEN now() ELSE NULL END
-        FROM generate_series(${from}::int, ${to}::int) g,
-             (SELECT ${sql.array(WORDS)}::text[] AS w, ${sql.array(TAGS)}::text[] AS t) v
-        ON CONFLICT DO NOTHING`;
-      log(`  seeded ${to + 1} / ${total} tasks`);
-    }
-    await sql`ANALYZE tasks`;
-  } finally {
-    await sql.end({ timeout: 5 });
-  }
-}
 
 async function post(
   url: string,
@@ -138,7 +81,7 @@ async function main(): Promise<void> {
     );
     await startDatabase(ctx);
     const t0 = Date.now();
-    await seed(databaseUrl(ctx), total, userTasks, log);
+    await seedTasks(databaseUrl(ctx), total, userTasks, log);
     log(`seeded ${total} tasks in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     await startService(ctx, 'api', { ...serviceEnv(ctx, 'api', { jwtSecret }), LOG_LEVEL: 'warn' });
     const url = `http://127.0.0.1:${ports.api}/graphql`;

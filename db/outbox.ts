@@ -8,7 +8,7 @@ import {
 } from '../domain/events.js';
 import { newEventId, type UserId } from '../domain/ids.js';
 import type { Db } from './sql.js';
-import { nextEventSequence } from './users.js';
+import { nextEventSequence, takeEventSequences } from './users.js';
 
 export interface OutboxRow {
   id: string;
@@ -157,4 +157,36 @@ export async function outboxStats(db: Db): Promise<OutboxStats[]> {
       quarantined: Number(row?.quarantined ?? 0),
     };
   });
+}
+
+/**
+ * Records several events of one user at once, in the order given (a batch create): their
+ * sequence numbers are taken in one statement and the outbox rows written in another.
+ */
+export async function appendEvents<T extends EventType>(
+  db: Db,
+  userId: UserId,
+  events: Omit<AppendEvent<T>, 'userId'>[],
+): Promise<TicklerEvent[]> {
+  if (events.length === 0) return [];
+  const first = await takeEventSequences(db, userId, events.length);
+  const built = events.map((e, i) =>
+    buildEvent({
+      ...e,
+      userId,
+      id: newEventId(),
+      time: e.time ?? new Date(),
+      sequence: first + i,
+    }),
+  );
+  await db`
+    INSERT INTO outbox ${db(
+      built.map((event) => ({
+        id: event.id,
+        topic: topicOf(event.type),
+        subject: event.subject,
+        event: db.json(event as never),
+      })),
+    )}`;
+  return built;
 }

@@ -81,6 +81,35 @@ export async function insertTask(db: Db, t: NewTask): Promise<Task> {
   return toTask(row!, []);
 }
 
+/** Several new tasks in one statement (a batch create); read them back with findTasks. */
+export async function insertTasks(db: Db, tasks: NewTask[]): Promise<void> {
+  if (tasks.length === 0) return;
+  await db`
+    INSERT INTO tasks ${db(
+      tasks.map((t) => ({
+        id: t.id,
+        userId: t.userId,
+        title: t.title,
+        description: t.description,
+        priority: priorityRank[t.priority],
+        tags: t.tags,
+        dueAt: t.dueAt,
+        allDay: t.allDay,
+        idempotencyKey: t.idempotencyKey,
+      })),
+    )}`;
+}
+
+/** The caller's tasks among `ids`, in the order of `ids`; missing ones are left out. */
+export async function findTasks(db: Db, userId: UserId, ids: TaskId[]): Promise<Task[]> {
+  if (ids.length === 0) return [];
+  const rows = await db<TaskRow[]>`
+    SELECT ${columns(db)} FROM tasks
+    WHERE id = ANY(${db.array(ids)}::uuid[]) AND user_id = ${userId} AND deleted_at IS NULL`;
+  const byId = new Map((await withReminders(db, rows)).map((t) => [t.id, t]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
 /** Another user's task and a deleted one are both simply absent. */
 export async function findTask(db: Db, userId: UserId, id: TaskId): Promise<Task | undefined> {
   const [row] = await db<TaskRow[]>`
@@ -119,6 +148,20 @@ export async function findTaskByIdempotencyKey(
   const [row] = await db<TaskRow[]>`
     SELECT ${columns(db)} FROM tasks WHERE user_id = ${userId} AND idempotency_key = ${key}`;
   return one(db, row);
+}
+
+/** The caller's tasks created with these idempotency keys, by key. */
+export async function findTasksByIdempotencyKeys(
+  db: Db,
+  userId: UserId,
+  keys: string[],
+): Promise<Map<string, Task>> {
+  if (keys.length === 0) return new Map();
+  const rows = await db<(TaskRow & { idempotencyKey: string })[]>`
+    SELECT ${columns(db)}, idempotency_key FROM tasks
+    WHERE user_id = ${userId} AND idempotency_key = ANY(${db.array(keys)}::text[])`;
+  const keyed = new Map(rows.map((r) => [r.id, r.idempotencyKey]));
+  return new Map((await withReminders(db, rows)).map((t) => [keyed.get(t.id)!, t]));
 }
 
 /** For internal callers (activities) that act on a task id they were given by the system. */
@@ -299,6 +342,16 @@ export async function hasOpenTasks(db: Db, userId: UserId, limit: number): Promi
     WHERE user_id = ${userId} AND status = 'OPEN' AND deleted_at IS NULL
     OFFSET ${limit - 1} LIMIT 1`;
   return rows.length > 0;
+}
+
+/** How many open tasks the user has, counted up to `limit` (a quota needs no more). */
+export async function countOpenTasks(db: Db, userId: UserId, limit: number): Promise<number> {
+  const [row] = await db<{ n: number }[]>`
+    SELECT count(*)::int AS n FROM (
+      SELECT 1 FROM tasks
+      WHERE user_id = ${userId} AND status = 'OPEN' AND deleted_at IS NULL
+      LIMIT ${limit}) open`;
+  return row!.n;
 }
 
 /** The caller's tags with how many (not deleted) tasks carry each, most used first. */

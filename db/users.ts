@@ -15,6 +15,15 @@ export async function nextEventSequence(db: Db, userId: UserId): Promise<number>
   return Number(row!.eventSequence);
 }
 
+/** Takes `n` consecutive sequence numbers of the user's events at once; returns the first. */
+export async function takeEventSequences(db: Db, userId: UserId, n: number): Promise<number> {
+  const [row] = await db<{ eventSequence: string }[]>`
+    INSERT INTO users (id, event_sequence) VALUES (${userId}, ${n})
+    ON CONFLICT (id) DO UPDATE SET event_sequence = users.event_sequence + ${n}
+    RETURNING event_sequence`;
+  return Number(row!.eventSequence) - n + 1;
+}
+
 export interface UserSettingsRow {
   timeZone: string;
   defaultReminderOffsetMs: number | null;

@@ -10,6 +10,9 @@ import { structured, taskRow, toToolError, type ItemResult } from './results.js'
  */
 export type ItemOutcome = { task: Task; dueText?: string | undefined } | { id: string };
 
+/** What one item came to: the task after it, only its id (deleted), or its own error. */
+export type SettledItem = ItemOutcome | { error: unknown };
+
 /**
  * Runs each item on its own (its own transaction), in order: one bad item fails alone and the
  * result names it, the others still happen. `idOf` names the task an item is about, if any.
@@ -21,32 +24,46 @@ export async function runBatch<T>(
   idOf: (item: T) => string | null,
   run: (item: T, index: number) => Promise<ItemOutcome>,
 ): Promise<CallToolResult> {
-  const results: ItemResult[] = [];
+  const settled: SettledItem[] = [];
   for (const [index, item] of items.entries()) {
     try {
-      const outcome = await run(item, index);
-      if ('task' in outcome) {
-        const row = taskRow(outcome.task, timeZone);
-        const { dueText } = outcome;
-        results.push({
-          index,
-          status: 'succeeded',
-          id: outcome.task.id,
-          task: row,
-          ...(dueText === undefined
-            ? {}
-            : { resolved: { text: dueText, dueAt: row.dueAt, allDay: row.allDay } }),
-        });
-      } else results.push({ index, status: 'succeeded', id: outcome.id });
-    } catch (err) {
-      results.push({
-        index,
-        status: 'failed',
-        id: idOf(item),
-        error: toToolError(err, ctx.log, ctx.requestId),
-      });
+      settled.push(await run(item, index));
+    } catch (error) {
+      settled.push({ error });
     }
   }
+  return batchResult(ctx, timeZone, settled, (i) => idOf(items[i]!));
+}
+
+/** The answer of a batch tool: a result per item, in order, and the counts. */
+export function batchResult(
+  ctx: ToolContext,
+  timeZone: string,
+  settled: SettledItem[],
+  idOf: (index: number) => string | null,
+): CallToolResult {
+  const results: ItemResult[] = settled.map((outcome, index) => {
+    if ('error' in outcome)
+      return {
+        index,
+        status: 'failed',
+        id: idOf(index),
+        error: toToolError(outcome.error, ctx.log, ctx.requestId),
+      };
+    if (!('task' in outcome)) return { index, status: 'succeeded', id: outcome.id };
+    const row = taskRow(outcome.task, timeZone);
+    const { dueText } = outcome;
+    return {
+      index,
+      status: 'succeeded',
+      id: outcome.task.id,
+      task: row,
+      // How the words were read, so the model can tell the user the exact instant.
+      ...(dueText === undefined
+        ? {}
+        : { resolved: { text: dueText, dueAt: row.dueAt, allDay: row.allDay } }),
+    };
+  });
   const succeeded = results.filter((r) => r.status === 'succeeded').length;
   return structured({ results, succeeded, failed: results.length - succeeded });
 }

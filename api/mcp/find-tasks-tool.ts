@@ -9,7 +9,7 @@ import { parseInput } from '../../domain/validation.js';
 import { listTaskConnection } from '../tasks/list-tasks.js';
 import { guarded, type ToolContext } from './context.js';
 import { DUE_RANGES, dueFilterOf } from './due-range.js';
-import { renamePaths, structured, TaskRow, taskRow } from './results.js';
+import { keepWithinBudget, renamePaths, structured, TaskRow, taskRow } from './results.js';
 
 /** A page stays small enough for a model's context; the cursor fetches the rest. */
 export const FIND_DEFAULT_LIMIT = 20;
@@ -130,11 +130,27 @@ export function registerFindTasksTool(server: McpServer, ctx: ToolContext): void
             { ...query, filter: { ...query.filter, ...range } },
             now,
           );
-          return structured({
-            tasks: page.edges.map((e) => taskRow(e.node, timeZone)),
-            nextCursor: page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null,
+          const rows = page.edges.map((e) => ({
+            row: taskRow(e.node, timeZone),
+            cursor: e.cursor,
+          }));
+          const answer = (kept: typeof rows, nextCursor: string | null) => ({
+            tasks: kept.map((r) => r.row),
+            nextCursor,
             timeZone,
           });
+          // Rows past the size budget go to the next page: the cursor is the last row kept.
+          const fitted = keepWithinBudget(rows, (kept) => answer(kept, kept.at(-1)?.cursor ?? ''));
+          return structured(
+            answer(
+              fitted.rows,
+              fitted.cut
+                ? fitted.rows.at(-1)!.cursor
+                : page.pageInfo.hasNextPage
+                  ? page.pageInfo.endCursor
+                  : null,
+            ),
+          );
         } catch (err) {
           throw renamePaths(err, toolPath);
         }

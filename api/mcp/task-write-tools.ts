@@ -2,10 +2,11 @@ import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CreateTaskInput, Priority, UpdateTaskInput } from '../../domain/task.js';
 import { parseInput } from '../../domain/validation.js';
-import { createTask } from '../tasks/create-task.js';
+import { getSettings } from '../../db/users.js';
+import { createTasks } from '../tasks/create-task.js';
 import { updateTask } from '../tasks/update-task.js';
-import { batchCall } from './batch.js';
-import type { ToolContext } from './context.js';
+import { batchCall, batchResult, type SettledItem } from './batch.js';
+import { guarded, type ToolContext } from './context.js';
 import { BatchOutput, MAX_TOOL_BATCH, renamePaths } from './results.js';
 
 // The schemas here only describe the arguments to the model (and check their JSON types); the
@@ -41,16 +42,20 @@ const batchOf = <T extends z.ZodType>(item: T) =>
   z.array(item).min(1).max(MAX_TOOL_BATCH).describe(`1 to ${MAX_TOOL_BATCH} items`);
 
 /**
- * Runs item `index`; its errors name `tasks.<i>.x` (this tool's argument), not `input.x`; the
- * command's dueText is this tool's dueAt.
+ * Item `index`'s error names `tasks.<i>.x` (this tool's argument), not `input.x`; the command's
+ * dueText is this tool's dueAt.
  */
+const itemError = (index: number, err: unknown): unknown =>
+  renamePaths(err, (path) =>
+    path.replace(/^input\.dueText$/, 'input.dueAt').replace(/^input(?=\.|$)/, `tasks.${index}`),
+  );
+
+/** Runs item `index`; its errors name `tasks.<i>.x`. */
 async function asItem<T>(index: number, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {
-    throw renamePaths(err, (path) =>
-      path.replace(/^input\.dueText$/, 'input.dueAt').replace(/^input(?=\.|$)/, `tasks.${index}`),
-    );
+    throw itemError(index, err);
   }
 }
 
@@ -100,25 +105,40 @@ export function registerTaskWriteTools(server: McpServer, ctx: ToolContext): voi
       },
     },
     ({ tasks, idempotencyKey }) =>
-      batchCall(
-        ctx,
-        tasks,
-        () => null,
-        (item, i) =>
-          asItem(i, async () => {
+      guarded(ctx, async () => {
+        const { timeZone } = await getSettings(ctx.command.sql, ctx.command.userId);
+        // Each item is read on its own (a bad one fails alone); the good ones are created in
+        // one transaction by the same command as createTask.
+        const read = tasks.map((item, i): { input: CreateTaskInput } | { error: unknown } => {
+          try {
             const { dueAt, ...rest } = item;
-            const input = parseInput(
-              CreateTaskInput,
-              {
-                ...rest,
-                ...due(dueAt),
-                idempotencyKey: item.idempotencyKey ?? keyOf(idempotencyKey, i),
-              },
-              'input',
-            );
-            return { task: await createTask(ctx.command, input), ...echo(dueAt) };
-          }),
-      ),
+            const key = item.idempotencyKey ?? keyOf(idempotencyKey, i);
+            return {
+              input: parseInput(
+                CreateTaskInput,
+                { ...rest, ...due(dueAt), idempotencyKey: key },
+                'input',
+              ),
+            };
+          } catch (error) {
+            return { error: itemError(i, error) };
+          }
+        });
+        const valid = read.flatMap((r, i) => ('input' in r ? [{ i, input: r.input }] : []));
+        const created = await createTasks(
+          ctx.command,
+          valid.map((v) => v.input),
+        );
+        const settled: SettledItem[] = read.map((r) => ('error' in r ? r : { error: null }));
+        valid.forEach(({ i }, k) => {
+          const outcome = created[k]!;
+          settled[i] =
+            'error' in outcome
+              ? { error: itemError(i, outcome.error) }
+              : { ...outcome, ...echo(tasks[i]!.dueAt) };
+        });
+        return batchResult(ctx, timeZone, settled, () => null);
+      }),
   );
 
   server.registerTool(

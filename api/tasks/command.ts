@@ -8,7 +8,7 @@ import {
   type TicklerEvent,
 } from '../../domain/events.js';
 import type { Task } from '../../domain/task.js';
-import { appendEvent } from '../../db/outbox.js';
+import { appendEvent, appendEvents } from '../../db/outbox.js';
 import { findTaskForUpdate } from '../../db/tasks.js';
 import type { Db, Sql } from '../../db/sql.js';
 import type { z } from 'zod';
@@ -84,4 +84,24 @@ export function recordTaskEvent<T extends EventType>(
     traceparent: ctx.traceparent,
     data,
   });
+}
+
+/** The same for several tasks of the caller at once, in order (a batch create). */
+export function recordTaskEvents<T extends EventType>(
+  tx: Db,
+  ctx: CommandContext,
+  changes: { task: Task; type: T; data: EventData<T> }[],
+): Promise<TicklerEvent[]> {
+  return appendEvents(
+    tx,
+    ctx.userId,
+    changes.map(({ task, type, data }) => ({
+      type,
+      source: EventSource.api,
+      time: task.updatedAt,
+      subject: task.id,
+      traceparent: ctx.traceparent,
+      data,
+    })),
+  );
 }

@@ -3,13 +3,19 @@ import { toTaskSnapshot } from '../../domain/events.js';
 import { newTaskId } from '../../domain/ids.js';
 import type { ReminderInput } from '../../domain/reminder.js';
 import type { CreateTaskInput, Task } from '../../domain/task.js';
-import { badInput, quotaExceeded } from '../../domain/errors.js';
-import { insertReminders } from '../../db/reminders.js';
-import { findTask, findTaskByIdempotencyKey, hasOpenTasks, insertTask } from '../../db/tasks.js';
+import { badInput, quotaExceeded, type AppError } from '../../domain/errors.js';
+import { insertReminders, type NewReminder } from '../../db/reminders.js';
+import {
+  countOpenTasks,
+  findTasks,
+  findTasksByIdempotencyKeys,
+  insertTasks,
+  type NewTask,
+} from '../../db/tasks.js';
 import { lockUser } from '../../db/users.js';
-import { nowOf, quotasOf, recordTaskEvent, type CommandContext } from './command.js';
+import { nowOf, quotasOf, recordTaskEvents, type CommandContext } from './command.js';
 import { checkOneDue, resolveDue } from './due-text.js';
-import { transaction } from '../../db/sql.js';
+import { databaseFailure, transaction, type Db } from '../../db/sql.js';
 
 /** The reminders a new task asks for; with a due date and none asked, the user's default. */
 function requestedReminders(
@@ -23,6 +29,9 @@ function requestedReminders(
   return [];
 }
 
+/** What one item of a batch create came to: its task, or the error that item alone met. */
+export type CreateOutcome = { task: Task } | { error: unknown };
+
 /**
  * The task and its `task.created` event commit together or not at all: once the mutation is
  * acknowledged the event exists, and the relay will deliver it (reminder workflow, Kafka).
@@ -30,6 +39,57 @@ function requestedReminders(
  * nothing: the user lock serialises concurrent retries, so the second one sees the first.
  */
 export async function createTask(ctx: CommandContext, input: CreateTaskInput): Promise<Task> {
+  const [outcome] = await createTasks(ctx, [input]);
+  if ('error' in outcome!) throw outcome.error;
+  return outcome!.task;
+}
+
+/**
+ * Creates several tasks in one transaction (a chat's batch of 25 costs one lock of the user row,
+ * one quota count and one commit instead of 25), each with the rules of `createTask`. An item
+ * that breaks a rule (its input, the quota) fails alone and the others are created. Should the
+ * database refuse an item outright (which aborts the transaction), the items are run again one
+ * transaction each, so that still only that item fails.
+ */
+export async function createTasks(
+  ctx: CommandContext,
+  inputs: CreateTaskInput[],
+): Promise<CreateOutcome[]> {
+  const outcomes: (CreateOutcome | undefined)[] = inputs.map((input) => {
+    try {
+      checkReminderInput(input);
+      return undefined;
+    } catch (error) {
+      return { error };
+    }
+  });
+  const todo = inputs.flatMap((input, i) => (outcomes[i] ? [] : [{ input, i }]));
+  if (todo.length === 0) return outcomes as CreateOutcome[];
+  try {
+    const created = await transaction(ctx.sql, (tx) =>
+      insertAll(
+        tx,
+        ctx,
+        todo.map((t) => t.input),
+      ),
+    );
+    todo.forEach((t, k) => (outcomes[t.i] = created[k]));
+  } catch (err) {
+    // An outage or a lost race fails every item alike; anything else was one item's doing.
+    if (todo.length === 1 || databaseFailure(err)) throw err;
+    for (const t of todo) {
+      try {
+        outcomes[t.i] = { task: await createTask(ctx, t.input) };
+      } catch (error) {
+        outcomes[t.i] = { error };
+      }
+    }
+  }
+  return outcomes as CreateOutcome[];
+}
+
+/** Rules of an input alone, checked before any transaction. */
+function checkReminderInput(input: CreateTaskInput): void {
   if (input.reminders != null && input.remindBefore != null) {
     throw badInput([
       { path: 'input.remindBefore', message: 'give either remindBefore or reminders, not both' },
@@ -48,44 +108,106 @@ export async function createTask(ctx: CommandContext, input: CreateTaskInput): P
         },
       ]);
   }
-  return transaction(ctx.sql, async (tx) => {
-    // Creates the user on first use and locks the row: concurrent retries of one idempotency
-    // key take turns, so the second finds the first's task.
-    const settings = await lockUser(tx, ctx.userId);
-    if (input.idempotencyKey) {
-      const existing = await findTaskByIdempotencyKey(tx, ctx.userId, input.idempotencyKey);
-      if (existing) return existing;
+}
+
+/**
+ * The writes of `createTasks`, in its transaction: a few statements for the whole batch
+ * (tasks, reminders, events each in one), not a few per task. A rule broken by one item
+ * (the quota) fails it alone.
+ */
+async function insertAll(
+  tx: Db,
+  ctx: CommandContext,
+  inputs: CreateTaskInput[],
+): Promise<CreateOutcome[]> {
+  // Creates the user on first use and locks the row: concurrent retries of one idempotency
+  // key take turns, so the second finds the first's task.
+  const settings = await lockUser(tx, ctx.userId);
+  const keys = inputs.flatMap((i) => (i.idempotencyKey ? [i.idempotencyKey] : []));
+  const existing = await findTasksByIdempotencyKeys(tx, ctx.userId, keys);
+  const quotas = quotasOf(ctx);
+  // Under the user lock: concurrent creates cannot both take the last free place.
+  let open = await countOpenTasks(tx, ctx.userId, quotas.openTasks);
+
+  // What each item comes to: an existing task (a retry), a new one, or a broken rule.
+  const plan: ({ existing: Task } | { key: string | null; row: NewTask } | { error: AppError })[] =
+    [];
+  const newReminders: NewReminder[] = [];
+  const batchKeys = new Map<string, number>();
+  for (const input of inputs) {
+    const key = input.idempotencyKey ?? null;
+    const retried = key === null ? undefined : existing.get(key);
+    if (retried) {
+      plan.push({ existing: retried });
+      continue;
     }
-    const due = resolveDue(input, settings.timeZone, nowOf(ctx));
-    // Under the user lock: concurrent creates cannot both take the last free place.
-    const quotas = quotasOf(ctx);
-    if (await hasOpenTasks(tx, ctx.userId, quotas.openTasks))
-      throw quotaExceeded('too many open tasks', quotas.openTasks, 'input');
+    // The same key twice in one batch: the later item is a retry of the earlier one.
+    const earlier = key === null ? undefined : batchKeys.get(key);
+    if (earlier !== undefined) {
+      plan.push(plan[earlier]!);
+      continue;
+    }
+    let due: CreateTaskInput;
+    try {
+      due = resolveDue(input, settings.timeZone, nowOf(ctx));
+    } catch (error) {
+      plan.push({ error: error as AppError });
+      continue;
+    }
     const reminders = requestedReminders(due, settings.defaultReminderOffsetMs);
-    if (reminders.length > quotas.remindersPerTask)
-      throw quotaExceeded('too many reminders', quotas.remindersPerTask, 'input.reminders');
-    const inserted = await insertTask(tx, {
-      id: newTaskId(),
-      userId: ctx.userId,
-      title: input.title,
-      description: input.description ?? '',
-      priority: input.priority ?? 'NONE',
-      tags: input.tags ?? [],
-      dueAt: due.dueAt ?? null,
-      allDay: due.allDay ?? false,
-      idempotencyKey: input.idempotencyKey ?? null,
-    });
-    await insertReminders(
-      tx,
-      reminders.map((r) => ({
-        id: randomUUID(),
-        taskId: inserted.id,
+    if (open >= quotas.openTasks) {
+      plan.push({ error: quotaExceeded('too many open tasks', quotas.openTasks, 'input') });
+      continue;
+    }
+    if (reminders.length > quotas.remindersPerTask) {
+      plan.push({
+        error: quotaExceeded('too many reminders', quotas.remindersPerTask, 'input.reminders'),
+      });
+      continue;
+    }
+    const id = newTaskId();
+    if (key !== null) batchKeys.set(key, plan.length);
+    plan.push({
+      key,
+      row: {
+        id,
         userId: ctx.userId,
-        ...r,
-      })),
+        title: input.title,
+        description: input.description ?? '',
+        priority: input.priority ?? 'NONE',
+        tags: input.tags ?? [],
+        dueAt: due.dueAt ?? null,
+        allDay: due.allDay ?? false,
+        idempotencyKey: key,
+      },
+    });
+    newReminders.push(
+      ...reminders.map((r) => ({ id: randomUUID(), taskId: id, userId: ctx.userId, ...r })),
     );
-    const task = (await findTask(tx, ctx.userId, inserted.id))!;
-    await recordTaskEvent(tx, ctx, task, 'task.created', { task: toTaskSnapshot(task) });
-    return task;
-  });
+    open++;
+  }
+
+  const rows = plan.flatMap((p) => ('row' in p ? [p.row] : []));
+  await insertTasks(tx, rows);
+  await insertReminders(tx, newReminders);
+  const created = await findTasks(
+    tx,
+    ctx.userId,
+    rows.map((r) => r.id),
+  );
+  await recordTaskEvents(
+    tx,
+    ctx,
+    created.map((task) => ({
+      task,
+      type: 'task.created' as const,
+      data: { task: toTaskSnapshot(task) },
+    })),
+  );
+  const byId = new Map(created.map((t) => [t.id, t]));
+  return plan.map((p) =>
+    'error' in p
+      ? { error: p.error }
+      : { task: 'existing' in p ? p.existing : byId.get(p.row.id)! },
+  );
 }
