@@ -205,12 +205,62 @@ describe('MCP series tools', () => {
     );
     assert.equal(Date.parse(second.dueAt), Date.parse(next));
 
-    transcript.say('call it "Water the garden" from now on');
+    transcript.say('call it "Water the garden", and only on weekdays at 7, from now on');
     const { series: edited } = await call<One>(a, 'update_series', {
       id: s.id,
       title: 'Water the garden',
+      text: 'every weekday at 7am',
     });
     assert.equal(edited.title, 'Water the garden');
+    assert.equal(edited.rrule, 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR');
+    assert.match(edited.nextOccurrenceAt!, /T07:00:00\+0[12]:00$/);
+    assert.deepEqual(await stateOf(s.id), {
+      state: 'ACTIVE',
+      rrule: edited.rrule,
+      timeZone: 'Europe/Berlin',
+    });
+  });
+
+  test('find_series keeps an answer within 16 KiB; its cursor goes on after the last row kept', async () => {
+    const carol = await apiUser('mcp-series-carol');
+    for (let i = 0; i < 25; i++)
+      await carol.ok(
+        `mutation($input: CreateSeriesInput!) { createSeries(input: $input) { id } }`,
+        {
+          input: {
+            title: `${String(i).padStart(2, '0')} ${'long title '.repeat(44)}`,
+            rrule: 'FREQ=YEARLY',
+            dtstart: `${tomorrow()}T12:00:00`,
+          },
+        },
+      );
+    const c = await connect(carol.id);
+    try {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      for (; pages < 10; pages++) {
+        const result = await c.callTool({
+          name: 'find_series',
+          arguments: { limit: 25, ...(cursor && { cursor }) },
+        });
+        const text = (result.content as { text: string }[])[0]!.text;
+        assert.ok(Buffer.byteLength(text) <= 16 * 1024, `${Buffer.byteLength(text)} bytes`);
+        const page = JSON.parse(text) as Found;
+        seen.push(...page.series.map((r) => r.title.slice(0, 2)));
+        if (!page.nextCursor) break;
+        cursor = page.nextCursor;
+      }
+      transcript.record('find_series ×' + (pages + 1), { limit: 25 }, { titles: seen });
+      assert.ok(pages >= 1, 'the first page was cut');
+      assert.deepEqual(
+        seen,
+        Array.from({ length: 25 }, (_, i) => String(24 - i).padStart(2, '0')),
+        'every series once, newest first',
+      );
+    } finally {
+      await c.close();
+    }
   });
 
   test('delete_occurrence: THIS, then THIS_AND_FOLLOWING, and ALL on another series', async () => {
