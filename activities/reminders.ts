@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { TaskId, UserId } from '../domain/ids.js';
 import { EventSource } from '../domain/events.js';
 import { findDeferral, insertDeferral } from '../db/digests.js';
-import { insertNotification, notificationExists } from '../db/notifications.js';
+import { insertNotification } from '../db/notifications.js';
 import { appendEvent } from '../db/outbox.js';
+import { firingRecorded, insertSilentFiring } from '../db/silent-firings.js';
 import { transaction, type Sql } from '../db/sql.js';
 import { findTaskById } from '../db/tasks.js';
 import { getSettings } from '../db/users.js';
+import { NotificationPreferences } from '../domain/user.js';
 import { quietHoursEnd } from '../domain/quiet-hours.js';
 import { fireAtOf } from '../domain/reminder.js';
 
@@ -22,9 +24,12 @@ export interface DeliverReminderInput {
  * passed beyond the grace period, so it was recorded instead of sent; `deferred`: it came due in
  * the user's quiet hours and waits for their digest; `duplicate`: an earlier attempt delivered
  * it; `skipped`: the task is no longer open, or the reminder no longer fires at that time
- * (removed, dismissed, moved) and the workflow's state is behind.
+ * (removed, dismissed, moved) and the workflow's state is behind; `muted`: the task is muted, so
+ * it was recorded and sent to no channel (the workflow sends e-mail and webhook only after
+ * `sent` or `late`, so no workflow change was needed for it).
  */
-export type DeliveryOutcome = 'sent' | 'late' | 'missed' | 'deferred' | 'duplicate' | 'skipped';
+export type DeliveryOutcome =
+  'sent' | 'late' | 'missed' | 'deferred' | 'duplicate' | 'skipped' | 'muted';
 
 /** Makes sure a digest workflow will deliver the user's deferrals when the window ends. */
 export type ScheduleDigest = (userId: string, windowEnd: Date) => Promise<void>;
@@ -53,6 +58,11 @@ export function createReminderActivities({
      * and does nothing, so the user is notified exactly once. The relay publishes the event.
      * Inside the user's quiet hours the reminder is recorded as deferred instead, and the digest
      * for the end of the window is scheduled (again, on a retry: that is idempotent).
+     *
+     * The task row read here decides about the mute (and the settings row about inApp), not
+     * the workflow: a muted task's reminder is recorded as a silent firing and its event says
+     * `muted`; with inApp off the firing is recorded without a notification row (nothing to
+     * list or badge) and its event says `inApp: false`, while e-mail and webhook still go out.
      */
     async deliverReminder(input: DeliverReminderInput): Promise<DeliveryOutcome> {
       const taskId = input.taskId as TaskId;
@@ -78,17 +88,36 @@ export function createReminderActivities({
           digestAt = deferral.deferredUntil;
           return 'deferred';
         }
+        // Either table: inApp (or the mute) may have changed between two attempts.
+        if (await firingRecorded(tx, key)) return 'duplicate';
         const firedAt = now();
         const lateness = firedAt.getTime() - fireAt.getTime();
         const missed = lateness > graceMs;
         const late = lateness > lateAfterMs;
+        const fired = { idempotencyKey: key, userId, taskId, reminderId: input.reminderId, fireAt };
+        const event = { source: EventSource.worker, time: firedAt, subject: taskId, userId };
+        const what = {
+          taskId,
+          reminderId: input.reminderId,
+          title: task.title,
+          fireAt: fireAt.toISOString(),
+        };
+        // Before quiet hours and the grace period: a muted reminder goes nowhere in any case.
+        if (task.muted) {
+          await insertSilentFiring(tx, { ...fired, late, missed, muted: true });
+          await appendEvent(tx, {
+            ...event,
+            type: 'reminder.fired',
+            data: { ...what, firedAt: firedAt.toISOString(), late, inApp: false, muted: true },
+          });
+          return 'muted';
+        }
         const settings = await getSettings(tx, userId);
         const quietUntil =
           !missed && settings.quietHours
             ? quietHoursEnd(firedAt, settings.timeZone, settings.quietHours)
             : null;
         if (quietUntil) {
-          if (await notificationExists(tx, key)) return 'duplicate';
           await insertDeferral(tx, {
             idempotencyKey: key,
             userId,
@@ -100,36 +129,25 @@ export function createReminderActivities({
           digestAt = quietUntil;
           return 'deferred';
         }
-        const recorded = await insertNotification(tx, {
-          id: randomUUID(),
-          idempotencyKey: key,
-          userId,
-          taskId,
-          reminderId: input.reminderId,
-          fireAt,
-          late,
-          missed,
-        });
+        const { inApp } = NotificationPreferences.parse(settings.notificationPreferences);
+        const recorded = inApp
+          ? await insertNotification(tx, { ...fired, id: randomUUID(), late, missed })
+          : await insertSilentFiring(tx, { ...fired, late, missed, muted: false });
         if (!recorded) return 'duplicate';
-        const event = { source: EventSource.worker, time: firedAt, subject: taskId, userId };
-        const what = {
-          taskId,
-          reminderId: input.reminderId,
-          title: task.title,
-          fireAt: fireAt.toISOString(),
-        };
+        // Only the exception is marked: events of users with inApp on read as they always did.
+        const silent = inApp ? {} : { inApp: false };
         if (missed) {
           await appendEvent(tx, {
             ...event,
             type: 'reminder.missed',
-            data: { ...what, recordedAt: firedAt.toISOString() },
+            data: { ...what, recordedAt: firedAt.toISOString(), ...silent },
           });
           return 'missed';
         }
         await appendEvent(tx, {
           ...event,
           type: 'reminder.fired',
-          data: { ...what, firedAt: firedAt.toISOString(), late },
+          data: { ...what, firedAt: firedAt.toISOString(), late, ...silent },
         });
         return late ? 'late' : 'sent';
       });

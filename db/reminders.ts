@@ -93,16 +93,21 @@ export async function rearmRelativeReminders(db: Db, taskId: TaskId): Promise<vo
 }
 
 /**
- * What was delivered (or recorded missed) for these tasks' reminders, and what waits for the end
- * of quiet hours (delivered_at: its end).
+ * What was delivered (or recorded missed) for these tasks' reminders, with an in-app
+ * notification or without one (inApp off, or the task muted), and what waits for the end of
+ * quiet hours (delivered_at: its end).
  */
 export async function deliveriesOf(db: Db, taskIds: string[]): Promise<Delivery[]> {
   if (taskIds.length === 0) return [];
   const ids = db.array(taskIds);
   return db<Delivery[]>`
-    SELECT reminder_id, fire_at, delivered_at, late, missed, NULL::timestamptz AS deferred_until
+    SELECT reminder_id, fire_at, delivered_at, late, missed, NULL::timestamptz AS deferred_until,
+           false AS muted
     FROM notifications WHERE task_id = ANY(${ids}::uuid[])
     UNION ALL
-    SELECT reminder_id, fire_at, deferred_until, false, false, deferred_until
+    SELECT reminder_id, fire_at, recorded_at, late, missed, NULL::timestamptz, muted
+    FROM silent_firings WHERE task_id = ANY(${ids}::uuid[])
+    UNION ALL
+    SELECT reminder_id, fire_at, deferred_until, false, false, deferred_until, false
     FROM deferred_reminders WHERE task_id = ANY(${ids}::uuid[]) AND settled_at IS NULL`;
 }

@@ -16,6 +16,7 @@ interface TaskRow {
   status: 'OPEN' | 'COMPLETED';
   dueAt: Date | null;
   allDay: boolean;
+  muted: boolean;
   completedAt: Date | null;
   seriesId: string | null;
   occurrenceStart: Date | null;
@@ -34,6 +35,7 @@ const toTask = (r: TaskRow, reminders: Reminder[]): Task => ({
   status: r.status,
   dueAt: r.dueAt,
   allDay: r.allDay,
+  muted: r.muted,
   reminders,
   completedAt: r.completedAt,
   seriesId: r.seriesId,
@@ -56,7 +58,7 @@ const one = async (db: Db, row: TaskRow | undefined): Promise<Task | undefined> 
 
 // Every column a Task is made of (not the derived search columns).
 const columns = (db: Db) =>
-  db`id, user_id, title, description, priority, tags, status, due_at, all_day,
+  db`id, user_id, title, description, priority, tags, status, due_at, all_day, muted,
      completed_at, series_id, occurrence_start, created_at, updated_at, version`;
 
 export interface NewTask {
@@ -68,15 +70,16 @@ export interface NewTask {
   tags: string[];
   dueAt: Date | null;
   allDay: boolean;
+  muted: boolean;
   idempotencyKey: string | null;
 }
 
 export async function insertTask(db: Db, t: NewTask): Promise<Task> {
   const [row] = await db<TaskRow[]>`
     INSERT INTO tasks (id, user_id, title, description, priority, tags, due_at, all_day,
-                       idempotency_key)
+                       muted, idempotency_key)
     VALUES (${t.id}, ${t.userId}, ${t.title}, ${t.description}, ${priorityRank[t.priority]},
-            ${db.array(t.tags)}, ${t.dueAt}, ${t.allDay}, ${t.idempotencyKey})
+            ${db.array(t.tags)}, ${t.dueAt}, ${t.allDay}, ${t.muted}, ${t.idempotencyKey})
     RETURNING ${columns(db)}`;
   return toTask(row!, []);
 }
@@ -95,6 +98,7 @@ export async function insertTasks(db: Db, tasks: NewTask[]): Promise<void> {
         tags: t.tags,
         dueAt: t.dueAt,
         allDay: t.allDay,
+        muted: t.muted,
         idempotencyKey: t.idempotencyKey,
       })),
     )}`;

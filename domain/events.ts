@@ -35,6 +35,11 @@ export const TaskSnapshotV1 = z.object({
   status: TaskStatus,
   dueAt: IsoTime.nullable(),
   allDay: z.boolean(),
+  /**
+   * Added to v1 compatibly (optional): events written before tasks could be muted lack it,
+   * which means false. Every new event carries it.
+   */
+  muted: z.boolean().optional(),
   reminders: z.array(ReminderSnapshotV1),
   completedAt: IsoTime.nullable(),
   seriesId: z.string().nullable(),
@@ -54,6 +59,18 @@ export const TaskUpdatedV1 = z.object({
 });
 export type TaskUpdatedV1 = z.infer<typeof TaskUpdatedV1>;
 
+/**
+ * Added to the reminder events' v1 compatibly (optional; absent in events written before them).
+ * A client shows an in-app notification for an event only when `inApp` is not false; the event
+ * itself still flows, since the reminder's state changed (data sync, not a notification).
+ */
+const SilentMarksV1 = z.object({
+  /** false: no in-app notification was made (the user's inApp preference is off, or muted). */
+  inApp: z.boolean().optional(),
+  /** true: the task was muted when the reminder came due; it went to no channel at all. */
+  muted: z.boolean().optional(),
+});
+
 export const ReminderFiredV1 = z.object({
   taskId: TaskId,
   reminderId: z.string(),
@@ -64,6 +81,7 @@ export const ReminderFiredV1 = z.object({
   firedAt: IsoTime,
   /** Delivered after its time (the system was down), within the grace period. */
   late: z.boolean(),
+  ...SilentMarksV1.shape,
 });
 export type ReminderFiredV1 = z.infer<typeof ReminderFiredV1>;
 
@@ -74,6 +92,7 @@ export const ReminderMissedV1 = z.object({
   title: z.string(),
   fireAt: IsoTime,
   recordedAt: IsoTime,
+  inApp: SilentMarksV1.shape.inApp,
 });
 
 export const DigestItemV1 = z.object({
@@ -94,6 +113,7 @@ export const ReminderDigestV1 = z.object({
   windowEnd: IsoTime,
   deliveredAt: IsoTime,
   reminders: z.array(DigestItemV1).min(1),
+  inApp: SilentMarksV1.shape.inApp,
 });
 export type ReminderDigestV1 = z.infer<typeof ReminderDigestV1>;
 
@@ -251,6 +271,7 @@ export const toTaskSnapshot = (t: Task): TaskSnapshotV1 => ({
   status: t.status,
   dueAt: t.dueAt?.toISOString() ?? null,
   allDay: t.allDay,
+  muted: t.muted,
   reminders: t.reminders.map((r) => ({
     id: r.id,
     offsetMs: r.offsetMs,

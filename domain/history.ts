@@ -173,6 +173,8 @@ const createdTaskFields = (t: TaskSnapshotV1): FieldChange[] =>
       ['allDay', t.allDay],
       ['reminders', t.reminders.map((r) => r.id)],
       ['seriesId', t.seriesId],
+      // Only when set: entries of tasks created before muting existed read as they did.
+      ...(t.muted ? ([['muted', true]] as const) : []),
     ] as const
   ).map(([field, after]) => ({ field, before: null, after }));
 
@@ -185,6 +187,12 @@ const recordOf = (changes: Record<string, { before: unknown; after: unknown }>):
     before: c.before ?? null,
     after: c.after ?? null,
   }));
+
+/** A reminder that made no in-app notification says so; others read as they always did. */
+const silentMarks = (d: { inApp?: boolean | undefined; muted?: boolean | undefined }) => ({
+  ...(d.inApp === false ? { inApp: false } : {}),
+  ...(d.muted ? { muted: true } : {}),
+});
 
 /** Each changed field before and after, as far as the event tells. */
 export function changesOf(e: TicklerEvent): FieldChange[] {
@@ -210,12 +218,14 @@ export function changesOf(e: TicklerEvent): FieldChange[] {
         fireAt: e.data.fireAt,
         firedAt: e.data.firedAt,
         late: e.data.late,
+        ...silentMarks(e.data),
       });
     case 'reminder.missed':
       return facts({
         reminderId: e.data.reminderId,
         fireAt: e.data.fireAt,
         recordedAt: e.data.recordedAt,
+        ...silentMarks(e.data),
       });
     case 'reminder.snoozed': {
       const r = e.data.task.reminders.find((x) => x.id === e.data.reminderId);
@@ -231,6 +241,7 @@ export function changesOf(e: TicklerEvent): FieldChange[] {
         windowEnd: e.data.windowEnd,
         deliveredAt: e.data.deliveredAt,
         reminders: e.data.reminders.map((r) => ({ taskId: r.taskId, reminderId: r.reminderId })),
+        ...silentMarks(e.data),
       });
     case 'series.created': {
       const s = e.data.series;

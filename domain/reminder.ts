@@ -23,7 +23,7 @@ export interface Reminder {
 
 /** How a reminder stands, for clients and the web of signals alike. */
 export type ReminderState =
-  'PENDING' | 'SNOOZED' | 'DEFERRED' | 'FIRED' | 'MISSED' | 'DISMISSED' | 'NOT_ARMED';
+  'PENDING' | 'SNOOZED' | 'DEFERRED' | 'FIRED' | 'MUTED' | 'MISSED' | 'DISMISSED' | 'NOT_ARMED';
 
 export interface Delivery {
   reminderId: string;
@@ -33,6 +33,8 @@ export interface Delivery {
   missed: boolean;
   /** Set while it waits for the end of the user's quiet hours (then deliveredAt is when). */
   deferredUntil: Date | null;
+  /** It came due while its task was muted: recorded (deliveredAt), sent to no channel. */
+  muted: boolean;
 }
 
 /** When the reminder fires: its snooze, else its instant, else due date + offset; null: never. */
@@ -57,8 +59,11 @@ export function reminderState(
   const delivered =
     fireAt &&
     deliveries.find((d) => d.reminderId === r.id && d.fireAt.getTime() === fireAt.getTime());
-  if (delivered)
-    return delivered.deferredUntil ? 'DEFERRED' : delivered.missed ? 'MISSED' : 'FIRED';
+  if (delivered) {
+    if (delivered.deferredUntil) return 'DEFERRED';
+    // Muted before missed: a muted reminder would not have gone out even on time.
+    return delivered.muted ? 'MUTED' : delivered.missed ? 'MISSED' : 'FIRED';
+  }
   if (r.dismissedAt) return 'DISMISSED';
   if (!isArmed(r, dueAt)) return 'NOT_ARMED';
   return r.snoozedUntil ? 'SNOOZED' : 'PENDING';

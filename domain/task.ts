@@ -92,6 +92,8 @@ export const Task = z.object({
   status: TaskStatus,
   dueAt: z.date().nullable(),
   allDay: z.boolean(),
+  /** Its reminders keep their schedule but go to no channel while this is set. */
+  muted: z.boolean(),
   completedAt: z.date().nullable(),
   seriesId: z.string().nullable(),
   occurrenceStart: z.date().nullable(),
@@ -116,6 +118,7 @@ export const CreateTaskInput = z.object({
   /** Instead of dueAt; sets allDay too (a day without a time) unless allDay is given. */
   dueText: DueText.nullish(),
   allDay: z.boolean().nullish(),
+  muted: z.boolean().nullish(),
   /** Shorthand for `reminders: [{ before }]`. */
   remindBefore: RemindBefore.nullish(),
   /** Absent with a due date: the user's default reminder. Empty: none. */
@@ -151,6 +154,7 @@ export const UpdateTaskInput = TemplateEdit.extend({
   /** Instead of dueAt; sets allDay too unless allDay is given. */
   dueText: DueText.nullish(),
   allDay: z.boolean().optional(),
+  muted: z.boolean().optional(),
 });
 export type UpdateTaskInput = z.infer<typeof UpdateTaskInput>;
 
@@ -162,6 +166,7 @@ export const EDITABLE_FIELDS = [
   'tags',
   'dueAt',
   'allDay',
+  'muted',
 ] as const;
 export type EditableField = (typeof EDITABLE_FIELDS)[number];
 export type TaskEdits = Partial<Pick<Task, EditableField>>;

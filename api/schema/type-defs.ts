@@ -142,7 +142,7 @@ export const typeDefs = /* GraphQL */ `
     fireAt: DateTime
     state: ReminderState!
     snoozedUntil: DateTime
-    "When it was delivered, or recorded as missed."
+    "When it was delivered, or recorded as missed or muted."
     deliveredAt: DateTime
     "While DEFERRED: when the quiet hours end and the digest goes out."
     deferredUntil: DateTime
@@ -158,6 +158,8 @@ export const typeDefs = /* GraphQL */ `
     "It came due in the user's quiet hours; it goes out in their digest at deferredUntil."
     DEFERRED
     FIRED
+    "It came due while its task was muted: recorded (deliveredAt), sent to no channel."
+    MUTED
     "Its time passed beyond the grace period while the system was down; recorded, not sent."
     MISSED
     DISMISSED
@@ -253,6 +255,11 @@ export const typeDefs = /* GraphQL */ `
   }
 
   type NotificationPreferences {
+    """
+    false: a reminder makes no in-app notification (nothing in Query.notifications to list or
+    badge); it still fires (state FIRED, history) and goes to e-mail and webhook. Its event on the
+    live stream still flows, marked inApp: false: data to sync, not a notification to show.
+    """
     inApp: Boolean!
     email: Boolean!
     webhookUrl: String
@@ -439,6 +446,11 @@ export const typeDefs = /* GraphQL */ `
     dueAt: DateTime
     "The due date is a day; the time of dueAt is not meaningful."
     allDay: Boolean!
+    """
+    Muted: its reminders keep their schedule, but one that comes due goes to no channel (no
+    notification, e-mail or webhook); it is recorded as MUTED. Unmuting lets the next one through.
+    """
+    muted: Boolean!
     "Its reminders, in the order they were added."
     reminders: [Reminder!]!
     "When the next armed reminder fires."
@@ -603,6 +615,8 @@ export const typeDefs = /* GraphQL */ `
     """
     dueText: String
     allDay: Boolean
+    "Default false. See Task.muted."
+    muted: Boolean
     "Shorthand for reminders: [{ before }]; needs dueAt or dueText."
     remindBefore: Duration
     "Absent with a dueAt: the user's default reminder. [] for none. At most 10."
@@ -623,5 +637,7 @@ export const typeDefs = /* GraphQL */ `
     "The new due date in words instead of dueAt (as in CreateTaskInput.dueText)."
     dueText: String
     allDay: Boolean
+    "true mutes the task's reminders, false lets them through again (see Task.muted)."
+    muted: Boolean
   }
 `;

@@ -178,6 +178,7 @@ async function insertAll(
         tags: input.tags ?? [],
         dueAt: due.dueAt ?? null,
         allDay: due.allDay ?? false,
+        muted: input.muted ?? false,
         idempotencyKey: key,
       },
     });

@@ -29,6 +29,7 @@ function requestedEdits(input: UpdateTaskInput): TaskEdits {
   if (input.tags !== undefined) edits.tags = input.tags ?? [];
   if (input.dueAt !== undefined) edits.dueAt = input.dueAt;
   if (input.allDay !== undefined) edits.allDay = input.allDay;
+  if (input.muted !== undefined) edits.muted = input.muted;
   return edits;
 }
 
