@@ -33,6 +33,10 @@ export const TaskRow = z.object({
   tags: z.array(z.string()),
   dueAt: z.string().nullable().describe("ISO-8601 with the user's UTC offset"),
   allDay: z.boolean(),
+  muted: z
+    .literal(true)
+    .optional()
+    .describe('Present only when the task is muted: its reminders notify no one'),
   completedAt: z.string().nullable(),
   seriesId: z.string().nullable(),
   version: z.number(),
@@ -54,6 +58,8 @@ export function taskRow(task: Task, timeZone: string): TaskRow {
     tags: task.tags,
     dueAt: at(task.dueAt),
     allDay: task.allDay,
+    // Only when set: most tasks are not muted, and rows stay small.
+    ...(task.muted ? { muted: true as const } : {}),
     completedAt: at(task.completedAt),
     seriesId: task.seriesId,
     version: task.version,

@@ -36,6 +36,13 @@ const common = {
   priority: Priority.describe('NONE (default), LOW, MEDIUM, HIGH or URGENT'),
   tags: z.array(z.string()).describe('Labels, at most 20, each at most 50 characters'),
   allDay: z.boolean().describe('true: only the date of dueAt matters, not its time'),
+  muted: z
+    .boolean()
+    .describe(
+      "true: the task's reminders stay scheduled but notify no one (no app notification, " +
+        'e-mail or webhook), e.g. "stop reminding me about X for now"; false: they notify again ' +
+        'from the next one on. To stop reminders for good, remove them instead.',
+    ),
 };
 
 const batchOf = <T extends z.ZodType>(item: T) =>
@@ -77,6 +84,7 @@ export function registerTaskWriteTools(server: McpServer, ctx: ToolContext): voi
             tags: common.tags.optional(),
             dueAt: instant('When the task is due').optional(),
             allDay: common.allDay.optional(),
+            muted: common.muted.optional(),
             remindBefore: z
               .string()
               .describe('One reminder this long before dueAt, ISO-8601 duration, e.g. PT30M')
@@ -163,6 +171,7 @@ export function registerTaskWriteTools(server: McpServer, ctx: ToolContext): voi
             tags: common.tags.nullable().optional(),
             dueAt: instant('New due date (null: none)').nullable().optional(),
             allDay: common.allDay.optional(),
+            muted: common.muted.optional(),
           }),
         ),
       },
