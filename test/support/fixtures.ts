@@ -10,6 +10,7 @@ export const snapshot = (overrides: Partial<TaskSnapshotV1> & { id: TaskId }): T
   status: 'OPEN',
   dueAt: null,
   allDay: false,
+  muted: false,
   reminders: [],
   completedAt: null,
   seriesId: null,
