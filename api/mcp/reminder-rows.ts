@@ -19,7 +19,8 @@ export const ReminderRow = z.object({
     .string()
     .describe(
       'PENDING (will fire at fireAt), SNOOZED, DEFERRED (quiet hours: comes in a digest), ' +
-        'FIRED, MISSED, DISMISSED, NOT_ARMED (its time had passed when set: will not fire)',
+        'FIRED, MUTED (came due while its task was muted: sent nowhere), MISSED, DISMISSED, ' +
+        'NOT_ARMED (its time had passed when set: will not fire)',
     ),
   fireAt: z
     .string()
