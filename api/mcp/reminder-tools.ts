@@ -121,7 +121,8 @@ export function registerReminderTools(server: McpServer, ctx: ToolContext): void
             reminderId: added.reminderId,
             show: true,
             armed: added.armed,
-            note: added.message,
+            // The command's message names the time in UTC; the row shows it at the user's offset.
+            note: added.armed ? null : 'its fireAt has already passed: it will not fire',
           };
         }),
       ),

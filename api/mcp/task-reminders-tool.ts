@@ -8,10 +8,15 @@ import { parseTaskId } from '../tasks/command.js';
 import { notFound } from '../../domain/errors.js';
 import { guarded, type ToolContext } from './context.js';
 import { ReminderRow, reminderRowsOf } from './reminder-rows.js';
-import { MAX_TOOL_BATCH, structured, toToolError, ToolError } from './results.js';
+import { keepWithinBudget, MAX_TOOL_BATCH, structured, toToolError, ToolError } from './results.js';
 
 // find_tasks' rows stay small (no reminders); this is where a model reads a task's reminders
 // and their ids before it snoozes, dismisses or removes one the user names by its task.
+
+/** Titles may be 500 characters; 25 of them beside their reminders would crowd the answer. */
+const TITLE_CHARS = 200;
+const clipped = (title: string): string =>
+  title.length > TITLE_CHARS ? `${title.slice(0, TITLE_CHARS)}…` : title;
 
 const TaskReminders = z.object({
   index: z.number().describe('Position of the id in the request'),
@@ -40,7 +45,13 @@ export function registerTaskRemindersTool(server: McpServer, ctx: ToolContext): 
           .max(MAX_TOOL_BATCH)
           .describe(`1 to ${MAX_TOOL_BATCH} task ids; each succeeds or fails on its own`),
       },
-      outputSchema: { tasks: z.array(TaskReminders) },
+      outputSchema: {
+        tasks: z.array(TaskReminders),
+        notShown: z
+          .array(z.string())
+          .optional()
+          .describe('Task ids left out to keep the answer small: ask again with these'),
+      },
       annotations: {
         readOnlyHint: true,
         destructiveHint: false,
@@ -61,7 +72,7 @@ export function registerTaskRemindersTool(server: McpServer, ctx: ToolContext): 
               index,
               status: 'succeeded',
               taskId,
-              title: task.title,
+              title: clipped(task.title),
               dueAt: task.dueAt && formatWithOffset(task.dueAt, timeZone),
               reminders: reminderRowsOf(task, await deliveriesOf(sql, [task.id]), timeZone),
             });
@@ -70,7 +81,12 @@ export function registerTaskRemindersTool(server: McpServer, ctx: ToolContext): 
             tasks.push({ index, status: 'failed', taskId, error });
           }
         }
-        return structured({ tasks });
+        // Like a listing, the answer stays within the budget; what did not fit is named.
+        const answer = (rows: TaskReminders[]) => ({
+          tasks: rows,
+          ...(rows.length < tasks.length ? { notShown: taskIds.slice(rows.length) } : {}),
+        });
+        return structured(answer(keepWithinBudget(tasks, answer).rows));
       }),
   );
 }

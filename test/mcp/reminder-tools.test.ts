@@ -570,6 +570,42 @@ describe('MCP reminders, notifications and history', () => {
     }
   });
 
+  test('reminders of 25 long-titled tasks: the answer stays within 16 KiB and names the rest', async () => {
+    const dave = uniqueUser('mcp-rem-dave');
+    const d = await connect(dave);
+    try {
+      // Setup through the tools, out of the transcript: 25 tasks × 10 reminders.
+      const added = await d.callTool({
+        name: 'add_tasks',
+        arguments: {
+          tasks: Array.from({ length: 25 }, (_, i) => ({ title: `${'t'.repeat(480)} ${i}` })),
+        },
+      });
+      const taskIds = (added.structuredContent as unknown as TaskBatch).results.map((r) => r.id!);
+      for (let n = 1; n <= 10; n++) {
+        const at = new Date(Date.now() + n * 86_400_000).toISOString();
+        const r = await d.callTool({
+          name: 'add_reminders',
+          arguments: { reminders: taskIds.map((taskId) => ({ taskId, at })) },
+        });
+        assert.equal((r.structuredContent as unknown as ReminderBatch).succeeded, 25);
+      }
+      const result = await d.callTool({ name: 'get_task_reminders', arguments: { taskIds } });
+      const text = (result.content as { text: string }[])[0]!.text;
+      assert.ok(Buffer.byteLength(text) <= 16 * 1024, `${Buffer.byteLength(text)} B`);
+      const answer = result.structuredContent as unknown as {
+        tasks: { taskId: string; title: string; reminders: Reminder[] }[];
+        notShown: string[];
+      };
+      assert.ok(answer.tasks.length > 0 && answer.tasks.length < 25);
+      assert.equal(answer.tasks[0]!.reminders.length, 10);
+      assert.equal(answer.tasks[0]!.title.length, 201);
+      assert.deepEqual([...answer.tasks.map((t) => t.taskId), ...answer.notShown], taskIds);
+    } finally {
+      await d.close();
+    }
+  });
+
   /** One tools/call on an api of the test's own, with the given history client. */
   async function callWith(history: HistoryClient, name: string, args: Record<string, unknown>) {
     const app = buildApi({
