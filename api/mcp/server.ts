@@ -4,6 +4,7 @@ import { registerFindTasksTool } from './find-tasks-tool.js';
 import { registerHistoryTool } from './history-tool.js';
 import { registerNotificationTools } from './notification-tools.js';
 import { registerReminderTools } from './reminder-tools.js';
+import { catalogErrorsFromSdk } from './sdk-errors.js';
 import { registerSeriesTools } from './series-tools.js';
 import { registerTaskStatusTools } from './task-status-tools.js';
 import { registerTaskWriteTools } from './task-write-tools.js';
@@ -45,6 +46,7 @@ export function createMcpServer(ctx: ToolContext): McpServer {
     { name: 'tickler', version: '0.1.0' },
     { instructions: MCP_INSTRUCTIONS, capabilities: { tools: {} } },
   );
+  catalogErrorsFromSdk(server, ctx);
   registerUserInfoTool(server, ctx);
   registerFindTasksTool(server, ctx);
   registerTaskWriteTools(server, ctx);

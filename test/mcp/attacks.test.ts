@@ -61,7 +61,13 @@ describe('hostile MCP calls', () => {
     for (const a of answers) {
       assert.equal(a.status, 200);
       assert.match(a.text, /"isError":true/);
-      assert.match(a.text, /<=25 items at tasks/);
+      const { error } = JSON.parse(JSON.parse(a.text).result.content[0].text);
+      assert.equal(error.code, 'BAD_USER_INPUT');
+      assert.deepEqual(
+        error.problems.map((p: { path: string }) => p.path),
+        ['tasks'],
+      );
+      assert.match(error.problems[0].message, /<=25 items/);
       assert.ok(a.text.length < 1000, `${a.text.length} bytes`);
     }
   });

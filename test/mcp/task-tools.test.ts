@@ -293,9 +293,25 @@ describe('MCP server', () => {
   });
 
   test('bad arguments to the whole call are an isError result naming the field', async () => {
+    // Refused by the SDK's own schema check, yet in the catalog's shape like every other error.
     const result = await a.callTool({ name: 'find_tasks', arguments: { limit: 500 } });
     assert.equal(result.isError, true);
-    assert.match(JSON.stringify(result.content), /limit/);
+    const refused = JSON.parse((result.content as { text: string }[])[0]!.text);
+    assert.equal(refused.error.code, 'BAD_USER_INPUT', JSON.stringify(refused));
+    assert.equal(refused.error.problems[0].path, 'limit');
+    assert.match(refused.error.problems[0].message, /50/);
+    const nested = await a.callTool({
+      name: 'add_tasks',
+      arguments: { tasks: [{ title: 'ok' }, { title: 7 }] },
+    });
+    const nestedError = JSON.parse((nested.content as { text: string }[])[0]!.text).error;
+    assert.equal(nestedError.problems[0].path, 'tasks.1.title');
+    const unknown = await a.callTool({ name: 'no_such_tool', arguments: {} });
+    assert.equal(unknown.isError, true);
+    assert.equal(
+      JSON.parse((unknown.content as { text: string }[])[0]!.text).error.code,
+      'NOT_FOUND',
+    );
     const cursor = await a.callTool({ name: 'find_tasks', arguments: { cursor: 'nope' } });
     assert.equal(cursor.isError, true);
     const text = (cursor.content as { text: string }[])[0]!.text;
