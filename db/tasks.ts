@@ -74,16 +74,6 @@ export interface NewTask {
   idempotencyKey: string | null;
 }
 
-export async function insertTask(db: Db, t: NewTask): Promise<Task> {
-  const [row] = await db<TaskRow[]>`
-    INSERT INTO tasks (id, user_id, title, description, priority, tags, due_at, all_day,
-                       muted, idempotency_key)
-    VALUES (${t.id}, ${t.userId}, ${t.title}, ${t.description}, ${priorityRank[t.priority]},
-            ${db.array(t.tags)}, ${t.dueAt}, ${t.allDay}, ${t.muted}, ${t.idempotencyKey})
-    RETURNING ${columns(db)}`;
-  return toTask(row!, []);
-}
-
 /** Several new tasks in one statement (a batch create); read them back with findTasks. */
 export async function insertTasks(db: Db, tasks: NewTask[]): Promise<void> {
   if (tasks.length === 0) return;
