@@ -1,4 +1,4 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { Task } from '../../domain/task.js';
 import { getSettings } from '../../db/users.js';
 import { guarded, type ToolContext } from './context.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/server';
 import { getSettings } from '../../db/users.js';
 import { badInput } from '../../domain/errors.js';
 import { parseInput } from '../../domain/validation.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { getSettings } from '../../db/users.js';
 import { deliveriesOf } from '../../db/reminders.js';
 import type { Task } from '../../domain/task.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/server';
 import { ReminderInput, SnoozeInput } from '../../domain/reminder.js';
 import { formatDurationMs } from '../../domain/duration.js';
 import { resolveDuration, resolveWhen } from '../../domain/natural-time.js';

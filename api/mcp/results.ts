@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { databaseFailure } from '../../db/sql.js';
 import { AppError, type FieldProblem } from '../../domain/errors.js';
 import { Priority, TaskStatus, type Task } from '../../domain/task.js';

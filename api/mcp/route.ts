@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
 import type { Sql } from '../../db/sql.js';
 import { AppError, ErrorCode, unauthenticated } from '../../domain/errors.js';
 import type { UserId } from '../../domain/ids.js';
@@ -110,7 +110,7 @@ export function registerMcp(app: FastifyInstance, deps: McpDeps): void {
         now: deps.now ?? (() => new Date()),
       });
       // JSON answers, no session: nothing of the exchange outlives this request.
-      const transport = new StreamableHTTPServerTransport({
+      const transport = new NodeStreamableHTTPServerTransport({
         sessionIdGenerator: undefined,
         enableJsonResponse: true,
       });

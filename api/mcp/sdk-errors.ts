@@ -1,29 +1,25 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { McpServer, CallToolResult } from '@modelcontextprotocol/server';
 import type { FieldProblem } from '../../domain/errors.js';
 import { toolFailure, type ToolError } from './results.js';
 import type { ToolContext } from './context.js';
 
-// The SDK answers some tool calls itself, before a tool runs: arguments that fail the input
-// schema, an unknown tool name. It gives those a bare text ("Input validation error: …"), no
-// code (McpError prefixes it with "MCP error -32602: "). A model should meet one error shape whatever refused its call, so those texts are turned
-// into the catalog's error here.
+// The SDK refuses a call whose arguments fail the tool's input schema before the tool runs, and
+// answers it with a bare text ("Input validation error: … tasks.1.title: Invalid input: expected
+// string, received number"), no code. A model should meet one error shape whatever refused its
+// call, so that text is turned into the catalog's error here. (An unknown tool name stays the
+// JSON-RPC error -32602 the SDK sends: that is the protocol's answer, not a tool result.)
 
 const INPUT_ERROR =
   /^(?:MCP error -?\d+: )?Input validation error: Invalid arguments for tool [\w-]+: ([\s\S]*)$/;
-const UNKNOWN_TOOL = /^(?:MCP error -?\d+: )?Tool ([\w-]+) (not found|disabled)$/;
 
 /** What a message the SDK wrote for a refused call means, as a catalog error. */
 export function sdkToolError(message: string, ctx: ToolContext): ToolError {
   const input = INPUT_ERROR.exec(message);
   if (input) {
-    // One line per zod issue: "<message> at <dot.path>", or the bare message at the top.
-    const problems: FieldProblem[] = input[1]!.split('\n').map((line) => {
-      const at = /^([\s\S]*) at ([\w.[\]-]+)$/.exec(line);
-      // tasks[1].title → tasks.1.title, as the tools' own errors name items.
-      return at
-        ? { path: at[2]!.replace(/\[(\d+)\]/g, '.$1'), message: at[1]! }
-        : { path: '', message: line };
+    // "<dot.path>: <message>" per issue, joined with ", ".
+    const problems: FieldProblem[] = input[1]!.split(/, (?=[\w.-]+: )/).map((issue) => {
+      const at = /^([\w.-]+): ([\s\S]*)$/.exec(issue);
+      return at ? { path: at[1]!, message: at[2]! } : { path: '', message: issue };
     });
     return {
       code: 'BAD_USER_INPUT',
@@ -31,8 +27,6 @@ export function sdkToolError(message: string, ctx: ToolContext): ToolError {
       problems,
     };
   }
-  const unknown = UNKNOWN_TOOL.exec(message);
-  if (unknown) return { code: 'NOT_FOUND', message: `no tool named ${unknown[1]}: see tools/list` };
   // Anything else (an output that failed its own schema) is our fault: logged, not echoed.
   ctx.log.error({ requestId: ctx.requestId, message }, 'MCP SDK refused a tool call');
   return { code: 'INTERNAL', message: `unexpected error (request ${ctx.requestId})` };

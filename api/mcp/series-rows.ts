@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import { Priority } from '../../domain/task.js';
 import { SeriesState, type Series } from '../../domain/series.js';
 import { describeRecurrence } from '../../domain/recurrence-text.js';

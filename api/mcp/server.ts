@@ -1,4 +1,4 @@
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { McpServer } from '@modelcontextprotocol/server';
 import type { ToolContext } from './context.js';
 import { registerFindTasksTool } from './find-tasks-tool.js';
 import { registerHistoryTool } from './history-tool.js';

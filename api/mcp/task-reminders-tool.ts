@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/server';
 import { deliveriesOf } from '../../db/reminders.js';
 import { findTask } from '../../db/tasks.js';
 import { getSettings } from '../../db/users.js';

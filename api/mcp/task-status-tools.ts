@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/server';
 import type { TaskStatus } from '../../domain/task.js';
 import { deleteTasks } from '../tasks/delete-task.js';
 import { setStatus } from '../tasks/set-status.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/server';
 import { CreateTaskInput, Priority, UpdateTaskInput } from '../../domain/task.js';
 import { parseInput } from '../../domain/validation.js';
 import { getSettings } from '../../db/users.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/server';
 import { formatWithOffset } from '../../domain/zoned-time.js';
 import { readSettings } from '../settings.js';
 import { guarded, type ToolContext } from './context.js';

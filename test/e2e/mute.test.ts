@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/client';
 import postgres from 'postgres';
 import { uniqueUser } from '../support/api-client.js';
 import { testEnv } from '../support/env.js';

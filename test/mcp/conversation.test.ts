@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/client';
 import { formatWithOffset, toLocal } from '../../domain/zoned-time.js';
 import { uniqueUser } from '../support/api-client.js';
 import { eventually, gql, tokenFor } from '../support/graphql.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { AddressInfo } from 'node:net';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/client';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../api/app.js';
 import { createSql, type Sql } from '../../db/sql.js';

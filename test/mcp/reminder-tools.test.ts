@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/client';
 import { buildApi } from '../../api/app.js';
 import { createHistoryClient, type HistoryClient } from '../../api/history-client.js';
 import { insertNotification } from '../../db/notifications.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/client';
 import { RESPONSE_BUDGET_BYTES } from '../../api/mcp/results.js';
 import { uniqueUser } from '../support/api-client.js';
 import { connect, Transcript } from '../support/mcp-client.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/client';
 import { apiUser, type ApiUser } from '../support/api-client.js';
 import { eventually } from '../support/graphql.js';
 import { connect, Transcript } from '../support/mcp-client.js';

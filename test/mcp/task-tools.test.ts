@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Client } from '@modelcontextprotocol/client';
 import { uniqueUser } from '../support/api-client.js';
 import { gql, tokenFor } from '../support/graphql.js';
 import { connect, mcpUrl, Transcript } from '../support/mcp-client.js';
@@ -306,12 +306,8 @@ describe('MCP server', () => {
     });
     const nestedError = JSON.parse((nested.content as { text: string }[])[0]!.text).error;
     assert.equal(nestedError.problems[0].path, 'tasks.1.title');
-    const unknown = await a.callTool({ name: 'no_such_tool', arguments: {} });
-    assert.equal(unknown.isError, true);
-    assert.equal(
-      JSON.parse((unknown.content as { text: string }[])[0]!.text).error.code,
-      'NOT_FOUND',
-    );
+    // An unknown tool is the protocol's error (-32602), not a tool result.
+    await assert.rejects(a.callTool({ name: 'no_such_tool', arguments: {} }), /no_such_tool/);
     const cursor = await a.callTool({ name: 'find_tasks', arguments: { cursor: 'nope' } });
     assert.equal(cursor.isError, true);
     const text = (cursor.content as { text: string }[])[0]!.text;
