@@ -307,8 +307,10 @@ export async function listSeries(
       ${q.words ? db`AND score > 0` : db``}
       ${
         q.after
-          ? db`AND (score, created_at, id) <
-                   (${q.after.score}, ${q.after.createdAt}::timestamptz, ${q.after.id}::uuid)`
+          ? // As text: a timestamptz parameter goes through a JS Date, cut to the millisecond,
+            // and the rows after the cursor's within that millisecond would be skipped.
+            db`AND (score, created_at, id) <
+                   (${q.after.score}, ${q.after.createdAt}::text::timestamptz, ${q.after.id}::uuid)`
           : db``
       }
     ORDER BY score DESC, created_at DESC, id DESC

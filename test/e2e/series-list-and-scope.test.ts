@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { apiUser, assertError, type ApiUser } from '../support/api-client.js';
+import { apiUser, assertError, openDb, type ApiUser } from '../support/api-client.js';
 import { eventually } from '../support/graphql.js';
 
 // Listing and searching a user's series, and deleting an occurrence with a scope (this one,
@@ -163,6 +163,37 @@ describe('seriesList', () => {
     assert.deepEqual(titles(await list(other, { search: 'exercise' })), []);
     assert.equal((await get(u, exercise)).state, 'ACTIVE');
   });
+});
+
+test('pages go on within one millisecond: the cursor keeps created_at to the microsecond', async () => {
+  const u = await apiUser('series-list-micros');
+  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  const base = { rrule: 'FREQ=WEEKLY;BYDAY=MO', dtstart: `${tomorrow}T07:00:00` };
+  const ids = [
+    await create(u, { ...base, title: 'First' }),
+    await create(u, { ...base, title: 'Second' }),
+    await create(u, { ...base, title: 'Third' }),
+  ];
+  // Three series created within one millisecond (as a batch or a busy replica may): a cursor
+  // cut to the millisecond would skip every row after the first page's. (Passed as text: a
+  // timestamptz parameter goes through a JS Date, which keeps milliseconds only.)
+  const sql = openDb();
+  try {
+    for (const [i, id] of ids.entries())
+      await sql`UPDATE series SET created_at = ${`2026-11-01 10:00:00.000${i + 1}00+00`}::text::timestamptz
+                WHERE id = ${id}`;
+  } finally {
+    await sql.end({ timeout: 2 });
+  }
+  const seen: string[] = [];
+  let after: string | null = null;
+  for (let i = 0; i < 5; i++) {
+    const page: Page['seriesList'] = await list(u, { first: 1, after });
+    seen.push(...titles(page));
+    if (!page.pageInfo.hasNextPage) break;
+    after = page.pageInfo.endCursor;
+  }
+  assert.deepEqual(seen, ['Third', 'Second', 'First'], 'each once, newest first');
 });
 
 test('nextOccurrenceAt right after a skip is the slot after the skipped one', async () => {
