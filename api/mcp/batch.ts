@@ -2,7 +2,7 @@ import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { Task } from '../../domain/task.js';
 import { getSettings } from '../../db/users.js';
 import { guarded, type ToolContext } from './context.js';
-import { structured, taskRow, toToolError, type ItemResult } from './results.js';
+import { batchAnswer, taskRow, toToolError, type ItemResult } from './results.js';
 
 /**
  * What one item's command returned: the task after it (and the due date text it was given, to
@@ -64,8 +64,7 @@ export function batchResult(
         : { resolved: { text: dueText, dueAt: row.dueAt, allDay: row.allDay } }),
     };
   });
-  const succeeded = results.filter((r) => r.status === 'succeeded').length;
-  return structured({ results, succeeded, failed: results.length - succeeded });
+  return batchAnswer(results, 'task');
 }
 
 /**

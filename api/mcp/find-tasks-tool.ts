@@ -9,7 +9,7 @@ import { parseInput } from '../../domain/validation.js';
 import { listTaskConnection } from '../tasks/list-tasks.js';
 import { guarded, type ToolContext } from './context.js';
 import { DUE_RANGES, dueFilterOf } from './due-range.js';
-import { keepWithinBudget, renamePaths, structured, TaskRow, taskRow } from './results.js';
+import { idArg, keepWithinBudget, renamePaths, structured, TaskRow, taskRow } from './results.js';
 
 /** A page stays small enough for a model's context; the cursor fetches the rest. */
 export const FIND_DEFAULT_LIMIT = 20;
@@ -71,7 +71,9 @@ export function registerFindTasksTool(server: McpServer, ctx: ToolContext): void
               "user's time zone (a day means its start), or ISO-8601 with offset. Not with due",
           )
           .optional(),
-        seriesId: z.string().describe('Only occurrences of this recurring series').optional(),
+        seriesId: idArg(
+          'Only occurrences of this recurring series (id from find_series)',
+        ).optional(),
         limit: z
           .number()
           .int()

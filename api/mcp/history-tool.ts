@@ -15,7 +15,7 @@ import { parseInput } from '../../domain/validation.js';
 import { formatWithOffset } from '../../domain/zoned-time.js';
 import { historyConnection } from '../history.js';
 import { guarded, type ToolContext } from './context.js';
-import { keepWithinBudget, renamePaths, structured } from './results.js';
+import { idArg, keepWithinBudget, renamePaths, structured } from './results.js';
 
 export const HISTORY_TOOL_DEFAULT_LIMIT = 20;
 export const HISTORY_TOOL_MAX_LIMIT = 50;
@@ -93,7 +93,7 @@ export function registerHistoryTool(server: McpServer, ctx: ToolContext): void {
         'Give taskId for one task (a deleted one too). History arrives a moment after a change. ' +
         'Pass nextCursor back as cursor for more.',
       inputSchema: {
-        taskId: z.string().describe('Only this task (from find_tasks)').optional(),
+        taskId: idArg('Only this task (from find_tasks)').optional(),
         actions: z
           .array(z.enum(eventTypes))
           .min(1)

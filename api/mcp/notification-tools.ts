@@ -10,7 +10,7 @@ import {
   NotificationsArgs,
 } from '../notifications.js';
 import { guarded, type ToolContext } from './context.js';
-import { keepWithinBudget, renamePaths, structured } from './results.js';
+import { idArg, keepWithinBudget, renamePaths, structured } from './results.js';
 
 export const NOTIFICATIONS_DEFAULT_LIMIT = 20;
 export const NOTIFICATIONS_MAX_LIMIT = 50;
@@ -124,7 +124,7 @@ export function registerNotificationTools(server: McpServer, ctx: ToolContext): 
         'are listed in notFound.',
       inputSchema: {
         ids: z
-          .array(z.string().describe('A notification id, from list_notifications'))
+          .array(idArg('A notification id, from list_notifications'))
           .min(1)
           .max(MARK_MAX_IDS)
           .describe(`1 to ${MARK_MAX_IDS} notification ids (not with all)`)

@@ -6,7 +6,7 @@ import type { Task } from '../../domain/task.js';
 import { formatWithOffset } from '../../domain/zoned-time.js';
 import { presentReminder } from '../reminders-view.js';
 import { guarded, type ToolContext } from './context.js';
-import { structured, toToolError, ToolError } from './results.js';
+import { batchAnswer, BatchCounts, toToolError, ToolError } from './results.js';
 
 /** A reminder as tools show it: what it is relative to, how it stands, when it fires. */
 export const ReminderRow = z.object({
@@ -69,8 +69,7 @@ export type ReminderItemResult = z.infer<typeof ReminderItemResult>;
 
 export const ReminderBatchOutput = {
   results: z.array(ReminderItemResult),
-  succeeded: z.number(),
-  failed: z.number(),
+  ...BatchCounts,
 };
 
 /** What one item's command returned: the task after it and the reminder it is about. */
@@ -123,7 +122,6 @@ export function reminderBatch<T extends { taskId: string; reminderId?: string }>
         });
       }
     }
-    const succeeded = results.filter((r) => r.status === 'succeeded').length;
-    return structured({ results, succeeded, failed: results.length - succeeded });
+    return batchAnswer(results, 'reminder');
   });
 }

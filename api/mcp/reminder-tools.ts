@@ -13,7 +13,7 @@ import {
 import type { ToolContext } from './context.js';
 import { ReminderBatchOutput, type ReminderOutcome, reminderBatch } from './reminder-rows.js';
 import { registerTaskRemindersTool } from './task-reminders-tool.js';
-import { MAX_TOOL_BATCH, renamePaths } from './results.js';
+import { idArg, MAX_TOOL_BATCH, renamePaths } from './results.js';
 
 // Thin: each item calls the command the GraphQL mutation calls (api/tasks/reminders.ts); the
 // rules (exactly one of before/after/at, a due date for relative ones, the quota, a snooze in
@@ -26,10 +26,10 @@ import { MAX_TOOL_BATCH, renamePaths } from './results.js';
 const batchOf = <T extends z.ZodType>(item: T) =>
   z.array(item).min(1).max(MAX_TOOL_BATCH).describe(`1 to ${MAX_TOOL_BATCH} items`);
 
-const taskId = z.string().describe('The task id, from find_tasks, add_tasks or a notification');
-const reminderId = z
-  .string()
-  .describe('The reminder id, from list_notifications, get_task_reminders or add_reminders');
+const taskId = idArg('The task id, from find_tasks, add_tasks or a notification');
+const reminderId = idArg(
+  'The reminder id, from list_notifications, get_task_reminders or add_reminders',
+);
 const ref = { taskId, reminderId };
 
 const duration = (what: string) =>

@@ -9,6 +9,15 @@ import type { Logger } from '../../platform/logger.js';
 /** Most tasks a batch tool takes in one call (Todoist's limit: small answers, few timeouts). */
 export const MAX_TOOL_BATCH = 25;
 
+/**
+ * Ids are UUIDs (36 characters). A longer one names nothing, and is refused by the input schema
+ * before anything echoes it back (a batch answer repeats each item's id, an error its subject).
+ */
+export const MAX_ID_CHARS = 100;
+
+/** An id argument, described for the model. */
+export const idArg = (description: string) => z.string().max(MAX_ID_CHARS).describe(description);
+
 /** A description longer than this is cut in rows: answers stay small for the model's context. */
 const ROW_DESCRIPTION_CHARS = 200;
 
@@ -84,10 +93,22 @@ export const ItemResult = z.object({
 });
 export type ItemResult = z.infer<typeof ItemResult>;
 
+/** The counts and the budget note every batch tool's answer has beside its results. */
+export const BatchCounts = {
+  succeeded: z.number().describe('How many items succeeded'),
+  failed: z.number().describe('How many items failed: fix and resend only those'),
+  rowsLeftOut: z
+    .array(z.number())
+    .optional()
+    .describe(
+      'Items (by index) that succeeded but whose row was left out to keep the answer small: ' +
+        'the find tools show them',
+    ),
+};
+
 export const BatchOutput = {
   results: z.array(ItemResult),
-  succeeded: z.number(),
-  failed: z.number(),
+  ...BatchCounts,
 };
 
 /**
@@ -108,10 +129,10 @@ export function toToolError(err: unknown, log: Logger, requestId: string): ToolE
   return { code: 'INTERNAL', message: `unexpected error (request ${requestId})` };
 }
 
-/** Field paths as the tool names its arguments, not as the shared schema does. */
-export function renamePaths(err: unknown, rename: (path: string) => string): unknown {
+/** The same error with each field problem changed (its path, its message), anything else as is. */
+export function rewriteProblems(err: unknown, change: (p: FieldProblem) => FieldProblem): unknown {
   if (!(err instanceof AppError) || err.problems.length === 0) return err;
-  const problems: FieldProblem[] = err.problems.map((p) => ({ ...p, path: rename(p.path) }));
+  const problems = err.problems.map(change);
   return new AppError(
     err.code,
     problems.map((p) => `${p.path}: ${p.message}`).join('; '),
@@ -119,6 +140,10 @@ export function renamePaths(err: unknown, rename: (path: string) => string): unk
     err.retryAfterSeconds,
   );
 }
+
+/** Field paths as the tool names its arguments, not as the shared schema does. */
+export const renamePaths = (err: unknown, rename: (path: string) => string): unknown =>
+  rewriteProblems(err, (p) => ({ ...p, path: rename(p.path) }));
 
 /** Some clients read only `structuredContent`, others only the text: both carry the JSON. */
 export function structured(value: Record<string, unknown>): CallToolResult {
@@ -157,4 +182,33 @@ export function keepWithinBudget<T>(
     else hi = mid - 1;
   }
   return { rows: rows.slice(0, lo), cut: true };
+}
+
+/**
+ * A batch tool's answer: a result per item and the counts, within the response budget. 25 items
+ * may each carry a row of several KB (a 500-character title, 20 tags); when they do not all fit,
+ * the items from the first that does not keep their status, id and error but not their row
+ * (`rowKey`), and `rowsLeftOut` names them. No item's outcome is ever left out.
+ */
+export function batchAnswer<R extends { index: number; status: 'succeeded' | 'failed' }>(
+  results: R[],
+  rowKey: keyof R & string,
+): CallToolResult {
+  const succeeded = results.filter((r) => r.status === 'succeeded').length;
+  const answer = (full: R[]) => {
+    const rest = results.slice(full.length);
+    const leftOut = rest.filter((r) => r[rowKey] !== undefined).map((r) => r.index);
+    const withoutRow = (r: R): Partial<R> => {
+      const copy: Partial<R> = { ...r };
+      delete copy[rowKey];
+      return copy;
+    };
+    return {
+      results: [...full, ...rest.map(withoutRow)],
+      succeeded,
+      failed: results.length - succeeded,
+      ...(leftOut.length > 0 ? { rowsLeftOut: leftOut } : {}),
+    };
+  };
+  return structured(answer(keepWithinBudget(results, answer).rows));
 }

@@ -6,10 +6,16 @@ import { describeRecurrence } from '../../domain/recurrence-text.js';
 import { formatWithOffset } from '../../domain/zoned-time.js';
 import { occurrencesOf } from '../../db/series.js';
 import type { Db } from '../../db/sql.js';
-import { AppError, type FieldProblem } from '../../domain/errors.js';
 import { nextOccurrenceOf } from '../series/series-view.js';
 import type { ToolContext } from './context.js';
-import { structured, toToolError, ToolError } from './results.js';
+import {
+  batchAnswer,
+  BatchCounts,
+  renamePaths,
+  rewriteProblems,
+  toToolError,
+  ToolError,
+} from './results.js';
 
 /** A series as the series tools show it: what a model needs to answer and to act. */
 export const SeriesRow = z.object({
@@ -64,8 +70,7 @@ export const SeriesItemResult = z.object({
 
 export const SeriesBatchOutput = {
   results: z.array(SeriesItemResult),
-  succeeded: z.number(),
-  failed: z.number(),
+  ...BatchCounts,
 };
 
 /** Runs the command on each id on its own (its own transaction): one bad id fails alone. */
@@ -89,8 +94,7 @@ export async function runSeriesBatch(
       });
     }
   }
-  const succeeded = results.filter((r) => r.status === 'succeeded').length;
-  return structured({ results, succeeded, failed: results.length - succeeded });
+  return batchAnswer(results, 'series');
 }
 
 /** Phrases the rule reader understands, offered when it could not read one. */
@@ -99,26 +103,11 @@ export const RULE_EXAMPLES =
   '"on the last day of every month", "every 3 days after completion"';
 
 /** A problem of the rule reader with phrases it does understand: the model can try one. */
-export function withRuleExamples(err: unknown): unknown {
-  if (!(err instanceof AppError)) return err;
-  return rewrite(err, (p) =>
+export const withRuleExamples = (err: unknown): unknown =>
+  rewriteProblems(err, (p) =>
     p.path === 'text' ? { ...p, message: `${p.message}; say it like ${RULE_EXAMPLES}` } : p,
   );
-}
 
 /** Field paths named after the tool's arguments (`input.rrule` → `rrule`). */
-export function asToolArguments(err: unknown): unknown {
-  if (!(err instanceof AppError)) return err;
-  return rewrite(err, (p) => ({ ...p, path: p.path.replace(/^input\./, '') }));
-}
-
-function rewrite(err: AppError, change: (p: FieldProblem) => FieldProblem): AppError {
-  if (err.problems.length === 0) return err;
-  const problems = err.problems.map(change);
-  return new AppError(
-    err.code,
-    problems.map((p) => `${p.path}: ${p.message}`).join('; '),
-    problems,
-    err.retryAfterSeconds,
-  );
-}
+export const asToolArguments = (err: unknown): unknown =>
+  renamePaths(err, (path) => path.replace(/^input\./, ''));

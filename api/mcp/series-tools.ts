@@ -20,7 +20,7 @@ import { deleteOccurrence } from '../series/delete-occurrence.js';
 import { listSeriesConnection } from '../series/list-series.js';
 import { parseRecurrence, previewRecurrence } from '../series/recurrence-queries.js';
 import { guarded, type ToolContext } from './context.js';
-import { keepWithinBudget, MAX_TOOL_BATCH, renamePaths, structured } from './results.js';
+import { idArg, keepWithinBudget, MAX_TOOL_BATCH, renamePaths, structured } from './results.js';
 import {
   asToolArguments,
   RULE_EXAMPLES,
@@ -61,7 +61,7 @@ const template = {
     .describe('Reminders before each occurrence: "15 minutes", "an hour", or ISO-8601 PT15M'),
 };
 const seriesIds = z
-  .array(z.string().describe('A series id, from find_series or add_series'))
+  .array(idArg('A series id, from find_series or add_series'))
   .min(1)
   .max(MAX_TOOL_BATCH)
   .describe(`1 to ${MAX_TOOL_BATCH} series ids; each succeeds or fails on its own`);
@@ -311,7 +311,7 @@ export function registerSeriesTools(server: McpServer, ctx: ToolContext): void {
         'completed occurrences stay as they were. A new rule as text or rrule (dtstart stays ' +
         'unless given).',
       inputSchema: {
-        id: z.string().describe('The series id, from find_series or add_series'),
+        id: idArg('The series id, from find_series or add_series'),
         expectedVersion: z
           .number()
           .int()
@@ -428,7 +428,7 @@ export function registerSeriesTools(server: McpServer, ctx: ToolContext): void {
         'series ends before it; its open occurrences from it on are removed) or ALL (the series ' +
         'stops; all its open occurrences are removed). Completed occurrences always stay.',
       inputSchema: {
-        taskId: z.string().describe('The task id of the occurrence'),
+        taskId: idArg('The task id of the occurrence'),
         scope: z
           .enum(['THIS', 'THIS_AND_FOLLOWING', 'ALL'])
           .describe('THIS (default), THIS_AND_FOLLOWING or ALL')

@@ -8,7 +8,14 @@ import { parseTaskId } from '../tasks/command.js';
 import { notFound } from '../../domain/errors.js';
 import { guarded, type ToolContext } from './context.js';
 import { ReminderRow, reminderRowsOf } from './reminder-rows.js';
-import { keepWithinBudget, MAX_TOOL_BATCH, structured, toToolError, ToolError } from './results.js';
+import {
+  idArg,
+  keepWithinBudget,
+  MAX_TOOL_BATCH,
+  structured,
+  toToolError,
+  ToolError,
+} from './results.js';
 
 // find_tasks' rows stay small (no reminders); this is where a model reads a task's reminders
 // and their ids before it snoozes, dismisses or removes one the user names by its task.
@@ -40,7 +47,7 @@ export function registerTaskRemindersTool(server: McpServer, ctx: ToolContext): 
         'removing a reminder the user names by its task ("stop reminding me about the call").',
       inputSchema: {
         taskIds: z
-          .array(z.string().describe('A task id, from find_tasks or add_tasks'))
+          .array(idArg('A task id, from find_tasks or add_tasks'))
           .min(1)
           .max(MAX_TOOL_BATCH)
           .describe(`1 to ${MAX_TOOL_BATCH} task ids; each succeeds or fails on its own`),

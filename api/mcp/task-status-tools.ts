@@ -5,10 +5,10 @@ import { deleteTasks } from '../tasks/delete-task.js';
 import { setStatus } from '../tasks/set-status.js';
 import { batchCall } from './batch.js';
 import type { ToolContext } from './context.js';
-import { BatchOutput, MAX_TOOL_BATCH } from './results.js';
+import { idArg, BatchOutput, MAX_TOOL_BATCH } from './results.js';
 
 const ids = z
-  .array(z.string().describe('A task id, from find_tasks or add_tasks'))
+  .array(idArg('A task id, from find_tasks or add_tasks'))
   .min(1)
   .max(MAX_TOOL_BATCH)
   .describe(`1 to ${MAX_TOOL_BATCH} task ids; each succeeds or fails on its own`);

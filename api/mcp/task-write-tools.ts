@@ -7,7 +7,7 @@ import { createTasks } from '../tasks/create-task.js';
 import { updateTask } from '../tasks/update-task.js';
 import { batchCall, batchResult, type SettledItem } from './batch.js';
 import { guarded, type ToolContext } from './context.js';
-import { BatchOutput, MAX_TOOL_BATCH, renamePaths } from './results.js';
+import { idArg, BatchOutput, MAX_TOOL_BATCH, renamePaths } from './results.js';
 
 // The schemas here only describe the arguments to the model (and check their JSON types); the
 // rules are the domain's, applied per item, so one bad item fails alone and is named.
@@ -159,17 +159,30 @@ export function registerTaskWriteTools(server: McpServer, ctx: ToolContext): voi
       inputSchema: {
         tasks: batchOf(
           z.object({
-            id: z.string().describe('The task id, from find_tasks or add_tasks'),
+            id: idArg('The task id, from find_tasks or add_tasks'),
             expectedVersion: z
               .number()
               .int()
               .describe('Fail with CONFLICT if the task changed since this version was read')
               .optional(),
             title: z.string().describe('New title').optional(),
-            description: common.description.nullable().optional(),
+            // A described schema made nullable keeps its description inside anyOf, where a
+            // model may not look: each is described again on the outside.
+            description: common.description
+              .nullable()
+              .optional()
+              .describe('New notes, at most 10000 characters (null clears them)'),
             priority: common.priority.optional(),
-            tags: common.tags.nullable().optional(),
-            dueAt: instant('New due date (null: none)').nullable().optional(),
+            tags: common.tags
+              .nullable()
+              .optional()
+              .describe('New labels, at most 20, each at most 50 characters (null clears them)'),
+            dueAt: instant('New due date (null: none)')
+              .nullable()
+              .optional()
+              .describe(
+                'New due date: words ("tomorrow at 5pm") or ISO-8601 with an offset; null: none',
+              ),
             allDay: common.allDay.optional(),
             muted: common.muted.optional(),
           }),
@@ -207,8 +220,13 @@ export function registerTaskWriteTools(server: McpServer, ctx: ToolContext): voi
       inputSchema: {
         tasks: batchOf(
           z.object({
-            id: z.string().describe('The task id, from find_tasks or add_tasks'),
-            dueAt: instant('The new due date (null removes it)').nullable(),
+            id: idArg('The task id, from find_tasks or add_tasks'),
+            dueAt: instant('The new due date (null removes it)')
+              .nullable()
+              .describe(
+                'The new due date: words ("tomorrow at 5pm", "next Friday") read in the ' +
+                  "user's time zone, or ISO-8601 with an offset; null removes it",
+              ),
           }),
         ),
       },

@@ -6,7 +6,8 @@ import { uniqueUser } from '../support/api-client.js';
 import { connect, Transcript } from '../support/mcp-client.js';
 
 // A listing answer stays within the size budget whatever the rows hold, and the rows it leaves
-// out come on the next page: none is lost to the cut.
+// out come on the next page: none is lost to the cut. A batch answer stays within it too, with
+// every item's outcome.
 
 const transcript = new Transcript('MCP response budget');
 
@@ -60,5 +61,34 @@ describe('MCP response budget', () => {
     } while (cursor && pages < 40);
     assert.equal(seen.size, 30);
     assert.ok(pages > 1, 'the budget cut the 50-row page');
+  });
+  test('add_tasks: 25 of the largest items answer within 16 KiB, every outcome there', async () => {
+    const result = await c.callTool({
+      name: 'add_tasks',
+      arguments: {
+        tasks: Array.from({ length: 25 }, (_, i) => ({
+          title: `Batch limit ${i} ${'t'.repeat(470)}`,
+          tags: Array.from({ length: 20 }, (_, k) => `tag${k}-${'x'.repeat(40)}`),
+        })),
+      },
+    });
+    const text = (result.content as { text: string }[])[0]!.text;
+    assert.ok(Buffer.byteLength(text) <= RESPONSE_BUDGET_BYTES, `${Buffer.byteLength(text)} bytes`);
+    const out = result.structuredContent as {
+      results: { index: number; status: string; id: string | null; task?: unknown }[];
+      succeeded: number;
+      rowsLeftOut?: number[];
+    };
+    assert.equal(out.succeeded, 25);
+    assert.deepEqual(
+      out.results.map((r) => [r.index, r.status, typeof r.id]),
+      Array.from({ length: 25 }, (_, i) => [i, 'succeeded', 'string']),
+    );
+    assert.deepEqual(
+      out.rowsLeftOut,
+      out.results.filter((r) => !r.task).map((r) => r.index),
+      'the items without their row are named',
+    );
+    assert.ok(out.rowsLeftOut!.length > 0 && out.rowsLeftOut!.length < 25);
   });
 });

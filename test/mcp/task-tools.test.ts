@@ -30,6 +30,28 @@ interface Batch {
   failed: number;
 }
 
+interface JsonSchema {
+  description?: string;
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  anyOf?: JsonSchema[];
+}
+
+/**
+ * Every argument a model fills in, nested ones too (tasks.*.dueAt): a property's schema, found
+ * through arrays' items and the variants of a nullable, each with its path.
+ */
+function fieldsOf(schema: JsonSchema, path = ''): [string, JsonSchema][] {
+  const inner = [schema.items, ...(schema.anyOf ?? [])].filter((s) => s !== undefined);
+  return [
+    ...Object.entries(schema.properties ?? {}).flatMap(([name, field]): [string, JsonSchema][] => [
+      [`${path}${name}`, field],
+      ...fieldsOf(field, `${path}${name}.`),
+    ]),
+    ...inner.flatMap((s) => fieldsOf(s, schema.items === s ? `${path}*.` : path)),
+  ];
+}
+
 const transcript = new Transcript('MCP transcript (compact)');
 const call = <T>(client: Client, name: string, args: Record<string, unknown> = {}) =>
   transcript.call<T>(client, name, args);
@@ -82,11 +104,8 @@ describe('MCP server', () => {
       assert.ok((tool.description ?? '').length > 40, `${tool.name} has a description`);
       assert.equal(tool.inputSchema.type, 'object', tool.name);
       assert.equal(tool.outputSchema?.type, 'object', `${tool.name} has an output schema`);
-      for (const [field, schema] of Object.entries(tool.inputSchema.properties ?? {}))
-        assert.ok(
-          (schema as { description?: string }).description,
-          `${tool.name}.${field} has a description for the model`,
-        );
+      for (const [field, schema] of fieldsOf(tool.inputSchema))
+        assert.ok(schema.description, `${tool.name}.${field} has a description for the model`);
     }
   });
 
@@ -290,6 +309,29 @@ describe('MCP server', () => {
     assert.deepEqual(bobs.tasks, []);
     const still = await call<{ tasks: Row[] }>(a, 'find_tasks', { text: 'isolation' });
     assert.equal(still.tasks[0]?.title, 'Private isolation');
+  });
+
+  test('an id far longer than any id is refused by the schema, never echoed back', async () => {
+    // 25 ids of 9,000 characters were answered with each one twice (the item's id and its
+    // NOT_FOUND message): over 400 KB.
+    const long = 'x'.repeat(9_000);
+    for (const [tool, args, path] of [
+      ['update_tasks', { tasks: Array.from({ length: 25 }, () => ({ id: long })) }, 'tasks.0.id'],
+      ['complete_tasks', { ids: Array.from({ length: 25 }, () => long) }, 'ids.0'],
+      ['task_history', { taskId: long }, 'taskId'],
+      ['delete_occurrence', { taskId: long }, 'taskId'],
+      ['get_task_reminders', { taskIds: [long] }, 'taskIds.0'],
+    ] as const) {
+      const result = await a.callTool({ name: tool, arguments: args });
+      const text = (result.content as { text: string }[])[0]!.text;
+      assert.equal(result.isError, true, tool);
+      assert.ok(text.length < 8_000, `${tool}: ${text.length} characters`);
+      const { error } = JSON.parse(text) as {
+        error: { code: string; problems: { path: string }[] };
+      };
+      assert.equal(error.code, 'BAD_USER_INPUT', tool);
+      assert.equal(error.problems[0]!.path, path, tool);
+    }
   });
 
   test('bad arguments to the whole call are an isError result naming the field', async () => {
