@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/server';
 import { getSettings } from '../../db/users.js';
-import { badInput } from '../../domain/errors.js';
+import { badInput, notFound } from '../../domain/errors.js';
+import type { SeriesId } from '../../domain/series.js';
+import { findSeries } from '../../db/series.js';
 import { resolveWhen } from '../../domain/natural-time.js';
 import { Priority } from '../../domain/task.js';
 import { TasksArgs } from '../../domain/task-query.js';
@@ -126,6 +128,11 @@ export function registerFindTasksTool(server: McpServer, ctx: ToolContext): void
             },
             '',
           );
+          // An unknown series, or another user's, is NOT_FOUND: an empty page would read as
+          // "it has no occurrences", a silent answer about a series that is not there.
+          const seriesId = query.filter?.seriesId;
+          if (seriesId && !(await findSeries(sql, userId, seriesId as SeriesId)))
+            throw notFound(`series ${seriesId}`);
           const page = await listTaskConnection(
             sql,
             userId,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/client';
@@ -338,6 +339,21 @@ describe('MCP series tools', () => {
       states: ['ACTIVE', 'PAUSED', 'STOPPED', 'ENDED'],
     });
     assert.deepEqual(seen.series, []);
+    assert.equal(
+      (await transcript.fail(b, 'find_tasks', { seriesId: s.id })).code,
+      'NOT_FOUND',
+      "find_tasks on another user's series",
+    );
+    assert.equal(
+      (await transcript.fail(a, 'find_tasks', { seriesId: randomUUID() })).code,
+      'NOT_FOUND',
+      'find_tasks on a series that does not exist',
+    );
+    const own = await call<{ tasks: { id: string }[] }>(a, 'find_tasks', { seriesId: s.id });
+    assert.deepEqual(
+      own.tasks.map((t) => t.id),
+      [occ!.id],
+    );
     assert.equal((await stateOf(s.id)).state, 'ACTIVE', 'untouched');
     assert.equal((await occurrences(s.id)).length, 1);
   });

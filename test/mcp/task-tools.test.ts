@@ -104,7 +104,7 @@ describe('MCP server', () => {
       assert.ok((tool.description ?? '').length > 40, `${tool.name} has a description`);
       assert.equal(tool.inputSchema.type, 'object', tool.name);
       assert.equal(tool.outputSchema?.type, 'object', `${tool.name} has an output schema`);
-      for (const [field, schema] of fieldsOf(tool.inputSchema))
+      for (const [field, schema] of fieldsOf(tool.inputSchema as JsonSchema))
         assert.ok(schema.description, `${tool.name}.${field} has a description for the model`);
     }
   });
