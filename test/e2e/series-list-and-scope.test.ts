@@ -83,6 +83,19 @@ const create = async (u: ApiUser, input: Record<string, unknown>): Promise<strin
 const list = async (u: ApiUser, vars: Record<string, unknown>) =>
   (await u.ok<Page>(LIST, vars)).seriesList;
 const titles = (p: Page['seriesList']) => p.edges.map((e) => e.node.title);
+/** Every series' title, one page of one series at a time (at most 5 pages). */
+async function pageByPage(u: ApiUser): Promise<string[]> {
+  const seen: string[] = [];
+  let after: string | null = null;
+  for (let i = 0; i < 5; i++) {
+    const page: Page['seriesList'] = await list(u, { first: 1, after });
+    seen.push(...titles(page));
+    if (!page.pageInfo.hasNextPage) break;
+    after = page.pageInfo.endCursor;
+  }
+  return seen;
+}
+
 const occurrences = async (u: ApiUser, id: string): Promise<Occ[]> =>
   (await u.ok<{ tasks: { edges: { node: Occ }[] } }>(OCCURRENCES, { id })).tasks.edges.map(
     (e) => e.node,
@@ -139,14 +152,7 @@ describe('seriesList', () => {
       'Exercise',
     ]);
 
-    const seen: string[] = [];
-    let after: string | null = null;
-    for (let i = 0; i < 5; i++) {
-      const page: Page['seriesList'] = await list(u, { first: 1, after });
-      seen.push(...titles(page));
-      if (!page.pageInfo.hasNextPage) break;
-      after = page.pageInfo.endCursor;
-    }
+    const seen = await pageByPage(u);
     assert.deepEqual(seen, ['Call mom', 'Morning run', 'Exercise'], 'each once, in order');
 
     const first = await list(u, { search: 'exercise', first: 1 });
@@ -185,14 +191,7 @@ test('pages go on within one millisecond: the cursor keeps created_at to the mic
   } finally {
     await sql.end({ timeout: 2 });
   }
-  const seen: string[] = [];
-  let after: string | null = null;
-  for (let i = 0; i < 5; i++) {
-    const page: Page['seriesList'] = await list(u, { first: 1, after });
-    seen.push(...titles(page));
-    if (!page.pageInfo.hasNextPage) break;
-    after = page.pageInfo.endCursor;
-  }
+  const seen = await pageByPage(u);
   assert.deepEqual(seen, ['Third', 'Second', 'First'], 'each once, newest first');
 });
 
