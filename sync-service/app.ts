@@ -45,6 +45,8 @@ export interface SyncDeps {
   /** What the sidecar sends in `dapr-api-token` on every delivery (APP_API_TOKEN). */
   appApiToken: string;
   readiness?: Record<string, ReadinessCheck>;
+  /** The WebSocket's path; GRAPHQL_WS_PATH unless the deployment moves it (WS_PATH). */
+  wsPath?: string;
 }
 
 /** The two listeners: the public one (WebSocket, health) and the sidecar's. */
@@ -66,6 +68,7 @@ const MAX_OPERATION_TOKENS = 500;
 
 export function buildSyncService(deps: SyncDeps): SyncService {
   const { verifier, log, limits, sockets, keepAliveMs, readiness = {} } = deps;
+  const wsPath = deps.wsPath ?? GRAPHQL_WS_PATH;
   const app = createHttpApp(log);
   const internal = createHttpApp(log);
   const hub = createEventHub();
@@ -130,7 +133,7 @@ export function buildSyncService(deps: SyncDeps): SyncService {
   // HTTP and WebSocket share one envelope: the same schema, plugins and error masking.
   const yoga = createYoga<SyncContext>({
     schema: createSyncSchema(),
-    graphqlEndpoint: GRAPHQL_WS_PATH,
+    graphqlEndpoint: wsPath,
     graphiql: false,
     landingPage: false,
     maskedErrors: { maskError: createErrorMasker(log) },
@@ -141,7 +144,7 @@ export function buildSyncService(deps: SyncDeps): SyncService {
   // ws refuses a larger message from its frame header (close 1009), before reading it.
   const wss = new WebSocketServer({
     server: app.server,
-    path: GRAPHQL_WS_PATH,
+    path: wsPath,
     maxPayload: sockets.maxFrameBytes,
   });
   const byAddress = createSocketCounter(sockets.maxSocketsPerAddress);

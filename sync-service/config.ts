@@ -13,6 +13,14 @@ export const SyncConfig = JwtConfig.and(DaprApiTokenConfig)
       HOST: z.string().default('127.0.0.1'),
       PORT: Port.default(4001),
       /**
+       * The WebSocket's path. Behind one host with the api (the Helm chart's Ingress), the api
+       * keeps /graphql and the subscriptions move (the chart sets /subscriptions).
+       */
+      WS_PATH: z
+        .string()
+        .regex(/^\/[A-Za-z0-9/_-]*$/, 'must be a path such as /subscriptions')
+        .default('/graphql'),
+      /**
        * The listener for the sidecar (its --app-port): event deliveries and /metrics. Bound to
        * the pod's loopback; never exposed.
        */

@@ -40,6 +40,7 @@ async function main(): Promise<void> {
       maxWaiting: config.REPLAY_MAX_WAITING,
     },
     keepAliveMs: config.KEEP_ALIVE_MS,
+    wsPath: config.WS_PATH,
     appApiToken: config.APP_API_TOKEN,
     readiness: {
       dapr: daprSidecarCheck(config.DAPR_HOST, config.DAPR_HTTP_PORT, config.DAPR_API_TOKEN),
