@@ -3,12 +3,12 @@ import { DurationMs } from '../domain/duration.js';
 import { Port, Url } from '../platform/config.js';
 import { WebhookPolicyConfig } from '../platform/webhook-destination.js';
 import { DaprApiTokenConfig } from '../platform/dapr-tokens.js';
+import { TemporalConnectionConfig } from '../platform/temporal-connection.js';
 import { REMINDER_TASK_QUEUE } from '../workflows/reminder-contract.js';
 
 export const WorkerConfig = WebhookPolicyConfig.extend({
   DATABASE_URL: Url,
-  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
-  TEMPORAL_NAMESPACE: z.string().default('default'),
+  ...TemporalConnectionConfig.shape,
   DAPR_HOST: z.string().default('127.0.0.1'),
   DAPR_HTTP_PORT: Port.default(3500),
   ...DaprApiTokenConfig.shape,

@@ -14,6 +14,7 @@ import { createLifecycle, fatal } from '../platform/lifecycle.js';
 import { createLogger, type Logger } from '../platform/logger.js';
 import { createDaprPublisher } from '../platform/publisher.js';
 import { WorkerConfig } from './config.js';
+import { temporalConnectionOptions } from '../platform/temporal-connection.js';
 import { createWebhookDestinations, webhookPolicyOf } from '../platform/webhook-destination.js';
 import { createEventDelivery } from './deliver-event.js';
 import { createRelay } from './relay.js';
@@ -31,12 +32,11 @@ async function main(): Promise<void> {
     createSql(config.DATABASE_URL, { applicationName: 'tickler-worker' }),
     (s) => s.end({ timeout: 5 }),
   );
+  const temporalConnection = temporalConnectionOptions(config);
   // A worker may start before its Temporal server (or during an outage): wait for it.
   const clientConnection = life.add(
     'temporal client',
-    await untilConnected(log, 'temporal', () =>
-      Connection.connect({ address: config.TEMPORAL_ADDRESS }),
-    ),
+    await untilConnected(log, 'temporal', () => Connection.connect(temporalConnection)),
     (c) => c.close(),
   );
   const temporal = new Client({
@@ -46,9 +46,7 @@ async function main(): Promise<void> {
 
   const workerConnection = life.add(
     'temporal worker connection',
-    await untilConnected(log, 'temporal', () =>
-      NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }),
-    ),
+    await untilConnected(log, 'temporal', () => NativeConnection.connect(temporalConnection)),
     (c) => c.close(),
   );
   const worker = await Worker.create({
