@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ROOT } from '../../stack/paths.js';
@@ -106,5 +106,13 @@ export function parseManifests(text: string): K8sObject[] {
 export const render = async (o: TemplateOptions = {}): Promise<K8sObject[]> =>
   parseManifests(await helmTemplate(o));
 
-/** The production-like values files the chart is linted and validated with. */
-export const CI_VALUES = ['helm/tickler/ci/production.yaml'];
+/**
+ * The values files the chart is linted and validated with besides its defaults: the
+ * production-like ones of helm/tickler/ci and the environments scripts/helm-deploy.sh deploys.
+ */
+export const CI_VALUES = ['helm/tickler/ci', 'helm/environments'].flatMap((dir) =>
+  readdirSync(join(ROOT, dir))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => `${dir}/${f}`),
+);
