@@ -5,7 +5,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/provision/lib.sh"
 
 start=$(now_s)
 echo "provisioning (tools folder: $TOOLS)" >&2
-for step in node postgres temporal kafka daprd sentry actionlint helm kubeconform; do
+for step in node postgres temporal kafka daprd sentry actionlint helm kubeconform image; do
   bash "$ROOT/stack/provision/$step.sh"
 done
 echo "provisioned in $(( $(now_s) - start ))s" >&2
