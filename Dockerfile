@@ -62,7 +62,8 @@ COPY api api
 COPY worker worker
 COPY sync-service sync-service
 COPY audit-service audit-service
-COPY scripts/migrate.ts scripts/
+# The chart's Jobs: migrations, the Temporal search attributes (hook) and `helm test`'s smoke test.
+COPY scripts/migrate.ts scripts/register-search-attributes.ts scripts/smoke-task.ts scripts/
 COPY --from=bundle /app/workflow-bundle.js workflow-bundle.js
 # A numeric uid and gid (no passwd entry needed): Kubernetes' runAsNonRoot can verify it.
 USER 10001:10001

@@ -1,5 +1,5 @@
 import { Connection } from '@temporalio/client';
-import { encodedSearchAttributes } from '../stack/temporal-search-attributes.js';
+import { encodedSearchAttributes } from '../platform/search-attributes.js';
 import { cliFatal } from '../platform/lifecycle.js';
 import { readConfig } from '../platform/config.js';
 import {

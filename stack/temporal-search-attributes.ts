@@ -1,24 +1,6 @@
-import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ROOT } from './paths.js';
-
-/** temporal/search-attributes.json: name → type as the CLI spells it (Keyword, Datetime, ...). */
-export function searchAttributeDefinitions(): Record<string, string> {
-  return JSON.parse(readFileSync(join(ROOT, 'temporal/search-attributes.json'), 'utf8')) as Record<
-    string,
-    string
-  >;
-}
-
-/** The same, encoded for OperatorService.addSearchAttributes (test servers need them too). */
-export function encodedSearchAttributes(): Record<string, number> {
-  return Object.fromEntries(
-    Object.entries(searchAttributeDefinitions()).map(([name, type]) => {
-      const encoded = encodeSearchAttributeIndexedValueType(type.toUpperCase() as 'KEYWORD');
-      if (encoded === undefined)
-        throw new Error(`search attribute ${name} has unknown type ${type}`);
-      return [name, encoded];
-    }),
-  );
-}
+// The stack's, the tests' and the benchmarks' way to the search attributes; the definitions live
+// in platform/ so the image's scripts (the chart's hook Job) read them too.
+export {
+  encodedSearchAttributes,
+  searchAttributeDefinitions,
+} from '../platform/search-attributes.js';
