@@ -195,10 +195,9 @@ test('migrations and search attributes run as pre-install/pre-upgrade hooks, or 
     const job = hookOf(hooked, component);
     assert.equal(job?.metadata.annotations['helm.sh/hook'], 'pre-install,pre-upgrade', component);
   }
-  assert.deepEqual(
-    hookOf(hooked, 'migrations')!.spec.template.spec.containers[0].command.slice(-1),
-    ['scripts/migrate.ts'],
-  );
+  assert.deepEqual(hookOf(hooked, 'migrations')!.spec.template.spec.containers[0].args, [
+    'scripts/migrate.ts',
+  ]);
   const plain = byKind(await render({ setJson: ['migrations.hook=false'] }), 'Job');
   const job = hookOf(plain, 'migrations');
   assert.equal(job?.metadata.annotations?.['helm.sh/hook'], undefined);
@@ -226,7 +225,7 @@ test('helm test is a Job that creates a task through the api and reads it back',
   );
   assert.equal(jobs.length, 1);
   const [c] = jobs[0]!.spec.template.spec.containers;
-  assert.deepEqual(c.command.slice(-1), ['scripts/smoke-task.ts']);
+  assert.deepEqual(c.args, ['scripts/smoke-task.ts']);
   assert.equal(
     c.env.find((e: { name: string }) => e.name === 'SMOKE_API_URL').value,
     'http://tickler-api:4000/graphql',

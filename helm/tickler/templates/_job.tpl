@@ -56,9 +56,8 @@ spec:
         - name: {{ .component }}
           image: {{ include "tickler.image" $root }}
           imagePullPolicy: {{ $root.Values.image.pullPolicy }}
-          command:
-            {{- toYaml $root.Values.image.entrypoint | nindent 12 }}
-            - {{ .script }}
+          # The image's entrypoint runs TypeScript (node --import tsx); the argument picks the program.
+          args: [{{ .script }}]
           env:
             {{- .env | nindent 12 }}
           resources:
