@@ -4,7 +4,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cliFatal } from '../platform/lifecycle.js';
-import { ROOT } from '../stack/paths.js';
+import { toolsDir } from '../stack/paths.js';
 import { searchAttributeDefinitions } from '../stack/temporal-search-attributes.js';
 import { rescheduleSignal, type ReminderState } from '../workflows/reminder-contract.js';
 import { NextFireAtKey } from '../workflows/search-attributes.js';
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
-      executable: { type: 'existing-path', path: join(ROOT, '.tools/bin/temporal') },
+      executable: { type: 'existing-path', path: join(toolsDir(), 'bin/temporal') },
       ip: '127.0.0.1',
       extraArgs: [
         '--headless',

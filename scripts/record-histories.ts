@@ -13,7 +13,7 @@ import { seriesWorkflow } from '../workflows/series.js';
 import { createScheduleDigest } from '../worker/schedule-digest.js';
 import { digestWorkflowId } from '../workflows/digest-contract.js';
 import { cliFatal } from '../platform/lifecycle.js';
-import { ROOT } from '../stack/paths.js';
+import { ROOT, toolsDir } from '../stack/paths.js';
 import { encodedSearchAttributes } from '../stack/temporal-search-attributes.js';
 import {
   completeSignal,
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: {
-      executable: { type: 'existing-path', path: join(ROOT, '.tools/bin/temporal-test-server') },
+      executable: { type: 'existing-path', path: join(toolsDir(), 'bin/temporal-test-server') },
     },
   });
   await env.connection.operatorService.addSearchAttributes({

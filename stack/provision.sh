@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Provisions everything the local stack and the tests need, from the package registries only,
-# pinned and cached under .tools/. Idempotent: a second run checks stamps and returns at once.
+# pinned and cached per version outside the working tree (TICKLER_TOOLS, by default
+# ~/.cache/tickler; see provision/lib.sh). Idempotent: a second run checks stamps and returns at once.
 source "$(dirname "${BASH_SOURCE[0]}")/provision/lib.sh"
 
 start=$(now_s)

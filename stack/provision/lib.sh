@@ -4,7 +4,11 @@
 set -euo pipefail
 
 ROOT="${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
-TOOLS="${TICKLER_TOOLS:-$ROOT/.tools}"
+# Built tools live outside the working tree, one cache per user (stack/paths.ts has the same
+# default), so a fresh clone on this machine finds them built. Every step stamps the version it
+# built and builds under a flock, so checkouts provisioning at once build each version once.
+# npm's node_modules stays per checkout.
+TOOLS="${TICKLER_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/tickler}"
 LOGS="$TOOLS/logs"
 mkdir -p "$TOOLS/bin" "$LOGS"
 

