@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { ROOT } from '../../stack/paths.js';
+import { ROOT, toolsDir } from '../../stack/paths.js';
 
 // The chart tests call the tools stack/provision.sh builds, by path: a missing one means
 // provisioning is broken, and the test says so instead of skipping.
@@ -12,8 +12,6 @@ export const CHART = join(ROOT, 'helm/tickler');
 export const KUBE_VERSION = '1.36.0';
 export const RELEASE = 'tickler';
 export const NAMESPACE = 'tickler-test';
-
-const toolsDir = (): string => process.env.TICKLER_TOOLS ?? join(ROOT, '.tools');
 
 export function tool(name: 'helm' | 'kubeconform'): string {
   const path = join(toolsDir(), 'bin', name);
