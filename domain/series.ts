@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { Description, Instant, Priority, RemindBefore, Tags, TemplateEdit, Title } from './task.js';
+import {
+  Description,
+  IdempotencyKey,
+  Instant,
+  Priority,
+  RemindBefore,
+  Tags,
+  TemplateEdit,
+  Title,
+} from './task.js';
 import { MAX_REMINDERS } from './reminder.js';
 import type { Recurrence, RecurrenceMode } from './recurrence.js';
 
@@ -57,6 +66,8 @@ export const CreateSeriesInput = z.object({
   mode: Mode.nullish(),
   maxOpen: MaxOpen.nullish(),
   materializeAhead: Ahead.nullish(),
+  /** A retried create with the same key returns the series the first one created. */
+  idempotencyKey: IdempotencyKey.nullish(),
 });
 export type CreateSeriesInput = z.infer<typeof CreateSeriesInput>;
 

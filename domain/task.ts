@@ -27,6 +27,13 @@ const noNul = (s: string) => !s.includes('\u0000');
 
 export const MAX_TAGS = 20;
 
+/** A client's key for a create: a retry with the same key returns what the first one made. */
+export const IdempotencyKey = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine(noNul, 'must not contain NUL characters');
+
 /** An instant, written by clients as ISO-8601 with an offset (`2026-03-30T09:00:00+02:00`). */
 export const Instant = z.iso
   .datetime({
@@ -127,12 +134,7 @@ export const CreateTaskInput = z.object({
     .max(MAX_REMINDERS, `must have at most ${MAX_REMINDERS} reminders`)
     .nullish(),
   /** A retried create with the same key returns the task the first one created. */
-  idempotencyKey: z
-    .string()
-    .min(1)
-    .max(200)
-    .refine(noNul, 'must not contain NUL characters')
-    .nullish(),
+  idempotencyKey: IdempotencyKey.nullish(),
 });
 export type CreateTaskInput = z.infer<typeof CreateTaskInput>;
 

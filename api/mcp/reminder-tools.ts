@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IdempotencyKey } from '../../domain/task.js';
 import type { McpServer } from '@modelcontextprotocol/server';
 import { ReminderInput, SnoozeInput } from '../../domain/reminder.js';
 import { formatDurationMs } from '../../domain/duration.js';
@@ -13,7 +14,7 @@ import {
 import type { ToolContext } from './context.js';
 import { ReminderBatchOutput, type ReminderOutcome, reminderBatch } from './reminder-rows.js';
 import { registerTaskRemindersTool } from './task-reminders-tool.js';
-import { idArg, MAX_TOOL_BATCH, renamePaths } from './results.js';
+import { idArg, keyOf, MAX_TOOL_BATCH, renamePaths } from './results.js';
 
 // Thin: each item calls the command the GraphQL mutation calls (api/tasks/reminders.ts); the
 // rules (exactly one of before/after/at, a due date for relative ones, the quota, a snooze in
@@ -79,7 +80,8 @@ export function registerReminderTools(server: McpServer, ctx: ToolContext): void
         'of before (a duration before the due date), after (a duration after it: a nudge when ' +
         'overdue) or at (an instant, e.g. "in 5 minutes" for "remind me about this in 5 ' +
         'minutes"). Each result shows the reminder and when it fires; armed false means its ' +
-        'time has passed and it will not fire. Each item succeeds or fails on its own.',
+        'time has passed and it will not fire. Each item succeeds or fails on its own. Give an ' +
+        'idempotencyKey so that a retried call adds nothing twice.',
       inputSchema: {
         reminders: batchOf(
           z.object({
@@ -87,19 +89,31 @@ export function registerReminderTools(server: McpServer, ctx: ToolContext): void
             before: duration('Fire this long before the due date').optional(),
             after: duration('Fire this long after the due date').optional(),
             at: instantText('Fire at this instant').optional(),
+            idempotencyKey: z
+              .string()
+              .describe('Retrying with the same key returns the reminder the first call added')
+              .optional(),
           }),
         ),
+        idempotencyKey: z
+          .string()
+          .max(190)
+          .describe(
+            'For the whole call (e.g. a UUID per user request): item i uses "<key>:<i>" unless ' +
+              'it has its own key. Retrying the call with the same key adds nothing new.',
+          )
+          .optional(),
       },
       outputSchema: ReminderBatchOutput,
       annotations: {
         readOnlyHint: false,
         destructiveHint: false,
-        // Each call adds another reminder.
+        // Without a key, each call adds another reminder.
         idempotentHint: false,
         openWorldHint: false,
       },
     },
-    ({ reminders }) =>
+    ({ reminders, idempotencyKey }) =>
       reminderBatch(ctx, reminders, (item, i, timeZone) =>
         asItem('reminders', i, async (): Promise<ReminderOutcome> => {
           const at =
@@ -115,7 +129,15 @@ export function registerReminderTools(server: McpServer, ctx: ToolContext): void
             },
             `reminders.${i}`,
           );
-          const added = await addReminder(ctx.command, item.taskId, input);
+          const key = item.idempotencyKey ?? keyOf(idempotencyKey, i);
+          const added = await addReminder(
+            ctx.command,
+            item.taskId,
+            input,
+            key === undefined
+              ? null
+              : parseInput(IdempotencyKey, key, `reminders.${i}.idempotencyKey`),
+          );
           return {
             task: added.task,
             reminderId: added.reminderId,

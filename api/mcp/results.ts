@@ -212,3 +212,7 @@ export function batchAnswer<R extends { index: number; status: 'succeeded' | 'fa
   };
   return structured(answer(keepWithinBudget(results, answer).rows));
 }
+
+/** Item i of a call with key k: "k:i", so each item of a retried call finds its own task. */
+export const keyOf = (callKey: string | undefined, index: number): string | undefined =>
+  callKey === undefined ? undefined : `${callKey}:${index}`;

@@ -135,9 +135,8 @@ export function registerSeriesTools(server: McpServer, ctx: ToolContext): void {
       description:
         'Creates a recurring task ("remind me to exercise every Monday at 7am"): give the rule ' +
         'as text in plain English, or as an RRULE with dtstart. Each occurrence becomes a task ' +
-        'when it comes due. Not idempotent (the command keeps no key): a retried call creates a ' +
-        'second series, so after a timeout call find_series before trying again. Check an ' +
-        'unusual rule with preview_series first.',
+        'when it comes due. Give an idempotencyKey so that a retried call creates nothing new. ' +
+        'Check an unusual rule with preview_series first.',
       inputSchema: {
         title: z.string().describe('What to do each time, at most 500 characters'),
         text: rule.text.optional(),
@@ -148,6 +147,10 @@ export function registerSeriesTools(server: McpServer, ctx: ToolContext): void {
         priority: template.priority.optional(),
         tags: template.tags.optional(),
         remindBefore: template.remindBefore.optional(),
+        idempotencyKey: z
+          .string()
+          .describe('Retrying with the same key returns the series the first call created')
+          .optional(),
       },
       outputSchema: { series: SeriesRow },
       annotations: writes(false, false),
@@ -167,6 +170,7 @@ export function registerSeriesTools(server: McpServer, ctx: ToolContext): void {
               priority: args.priority,
               tags: args.tags,
               remindBefore: remindersOf(args.remindBefore),
+              idempotencyKey: args.idempotencyKey,
               ...r,
             },
             'input',

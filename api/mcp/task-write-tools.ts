@@ -7,7 +7,7 @@ import { createTasks } from '../tasks/create-task.js';
 import { updateTask } from '../tasks/update-task.js';
 import { batchCall, batchResult, type SettledItem } from './batch.js';
 import { guarded, type ToolContext } from './context.js';
-import { idArg, BatchOutput, MAX_TOOL_BATCH, renamePaths } from './results.js';
+import { idArg, BatchOutput, MAX_TOOL_BATCH, renamePaths, keyOf } from './results.js';
 
 // The schemas here only describe the arguments to the model (and check their JSON types); the
 // rules are the domain's, applied per item, so one bad item fails alone and is named.
@@ -251,7 +251,3 @@ export function registerTaskWriteTools(server: McpServer, ctx: ToolContext): voi
       ),
   );
 }
-
-/** Item i of a call with key k: "k:i", so each item of a retried call finds its own task. */
-const keyOf = (callKey: string | undefined, index: number): string | undefined =>
-  callKey === undefined ? undefined : `${callKey}:${index}`;

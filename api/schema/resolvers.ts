@@ -3,7 +3,7 @@ import { HistoryArgs } from '../../domain/history.js';
 import { TaskId } from '../../domain/ids.js';
 import { TasksArgs } from '../../domain/task-query.js';
 import { ReminderInput, SnoozeInput, type Delivery } from '../../domain/reminder.js';
-import { CreateTaskInput, UpdateTaskInput, type Task } from '../../domain/task.js';
+import { CreateTaskInput, IdempotencyKey, UpdateTaskInput, type Task } from '../../domain/task.js';
 import { RotateWebhookSecretArgs, UpdateSettingsInput } from '../../domain/user.js';
 import { parseInput } from '../../domain/validation.js';
 import { deliveriesOf } from '../../db/reminders.js';
@@ -123,11 +123,12 @@ export const resolvers = {
         command(ctx),
         args.taskId,
         parseInput(ReminderInput, args.input, 'input'),
+        parseInput(IdempotencyKey.nullish(), args.idempotencyKey, 'idempotencyKey'),
       );
       const deliveries = await deliveriesOf(ctx.sql, [result.task.id]);
       const reminder = result.task.reminders.find((r) => r.id === result.reminderId)!;
       return { ...result, reminder: presentReminder(reminder, result.task, deliveries) };
-    }) satisfies Args<{ taskId: string; input: unknown }>,
+    }) satisfies Args<{ taskId: string; input: unknown; idempotencyKey?: string | null }>,
     removeReminder: ((_, args, ctx) =>
       removeReminder(command(ctx), args.taskId, args.reminderId)) satisfies Args<{
       taskId: string;

@@ -92,7 +92,12 @@ export const typeDefs = /* GraphQL */ `
     """
     rotateWebhookSecret(overlap: Duration): WebhookSecretRotation!
     "At most 10 per task. One whose time has already passed is kept but not armed; the payload says so."
-    addReminder(taskId: ID!, input: ReminderInput!): AddReminderPayload!
+    addReminder(
+      taskId: ID!
+      input: ReminderInput!
+      "A retried add with the same key (on the same task) returns the first one's reminder."
+      idempotencyKey: String
+    ): AddReminderPayload!
     removeReminder(taskId: ID!, reminderId: ID!): Task!
     "Fires the reminder again at until, or after for from now (exactly one of them)."
     snoozeReminder(taskId: ID!, reminderId: ID!, until: DateTime, for: Duration): Task!
@@ -412,6 +417,8 @@ export const typeDefs = /* GraphQL */ `
     mode: RecurrenceMode = FIXED
     maxOpen: Int = 3
     materializeAhead: Int = 0
+    "A retried create with the same key returns the first one's series."
+    idempotencyKey: String
   }
 
   input UpdateSeriesInput {

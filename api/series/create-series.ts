@@ -4,7 +4,8 @@ import type { CreateSeriesInput, Series, SeriesId } from '../../domain/series.js
 import { DEFAULT_MAX_OPEN } from '../../domain/series.js';
 import { parseInput } from '../../domain/validation.js';
 import { quotaExceeded } from '../../domain/errors.js';
-import { hasRunningSeries, insertSeries } from '../../db/series.js';
+import { findSeries, hasRunningSeries, insertSeries } from '../../db/series.js';
+import { idFromKey } from '../../domain/ids.js';
 import { lockUser } from '../../db/users.js';
 import { randomUUID } from 'node:crypto';
 import { quotasOf, type CommandContext } from '../tasks/command.js';
@@ -17,8 +18,17 @@ import { transaction } from '../../db/sql.js';
  * given zone, or the user's.
  */
 export async function createSeries(ctx: CommandContext, input: CreateSeriesInput): Promise<Series> {
+  // With a key, the id is the key's (idFromKey): a retry finds the series the first call made.
+  const id = (
+    input.idempotencyKey ? idFromKey(`series:${ctx.userId}`, input.idempotencyKey) : randomUUID()
+  ) as SeriesId;
   return transaction(ctx.sql, async (tx) => {
     const settings = await lockUser(tx, ctx.userId);
+    // Under the user lock: a concurrent retry waits, then finds the first one's series.
+    if (input.idempotencyKey) {
+      const existing = await findSeries(tx, ctx.userId, id);
+      if (existing) return existing;
+    }
     // Under the user lock, like task creation: two creates cannot both take the last place.
     const { series: limit } = quotasOf(ctx);
     if (await hasRunningSeries(tx, ctx.userId, limit))
@@ -34,7 +44,7 @@ export async function createSeries(ctx: CommandContext, input: CreateSeriesInput
       'input',
     );
     const series = await insertSeries(tx, {
-      id: randomUUID() as SeriesId,
+      id,
       userId: ctx.userId,
       title: input.title,
       description: input.description ?? '',

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { toTaskSnapshot } from '../../domain/events.js';
+import { idFromKey } from '../../domain/ids.js';
 import { badInput, notFound, quotaExceeded } from '../../domain/errors.js';
 import { fireAtOf, isArmed, type ReminderInput, type SnoozeInput } from '../../domain/reminder.js';
 import type { Task } from '../../domain/task.js';
@@ -48,10 +49,15 @@ export async function addReminder(
   ctx: CommandContext,
   taskId: string,
   input: ReminderInput,
+  idempotencyKey?: string | null,
 ): Promise<AddReminderResult> {
   const id = parseTaskId(taskId);
+  // With a key, the reminder's id is the key's on this task: a retry finds the first one's.
+  const reminderId = idempotencyKey ? idFromKey(`reminder:${id}`, idempotencyKey) : randomUUID();
   return transaction(ctx.sql, async (tx) => {
     const before = await lockTask(tx, ctx, id);
+    const existing = before.reminders.find((r) => r.id === reminderId);
+    if (existing) return added(before, reminderId);
     // The task lock serialises reminder changes of one task: the count cannot move meanwhile.
     const { remindersPerTask } = quotasOf(ctx);
     if (before.reminders.length >= remindersPerTask)
@@ -63,20 +69,23 @@ export async function addReminder(
     if (input.offsetMs !== null && before.dueAt === null) {
       throw badInput([{ path: 'input', message: 'before/after needs the task to have a dueAt' }]);
     }
-    const reminderId = randomUUID();
     await insertReminders(tx, [{ id: reminderId, taskId: id, userId: ctx.userId, ...input }]);
-    const task = await recordReminderSetChange(tx, ctx, before);
-    const reminder = task.reminders.find((r) => r.id === reminderId)!;
-    const armed = isArmed(reminder, task.dueAt);
-    return {
-      task,
-      reminderId,
-      armed,
-      message: armed
-        ? null
-        : `its time (${fireAtOf(reminder, task.dueAt)?.toISOString()}) has already passed: it will not fire`,
-    };
+    return added(await recordReminderSetChange(tx, ctx, before), reminderId);
   });
+}
+
+/** The answer of addReminder: the task and whether the reminder will fire. */
+function added(task: Task, reminderId: string): AddReminderResult {
+  const reminder = task.reminders.find((r) => r.id === reminderId)!;
+  const armed = isArmed(reminder, task.dueAt);
+  return {
+    task,
+    reminderId,
+    armed,
+    message: armed
+      ? null
+      : `its time (${fireAtOf(reminder, task.dueAt)?.toISOString()}) has already passed: it will not fire`,
+  };
 }
 
 export async function removeReminder(
