@@ -13,8 +13,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# The tools folder, as stack/provision/lib.sh chooses it (a per-user cache outside the tree).
-TOOLS=${TICKLER_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/tickler}
+# The tools folder (TOOLS) as provisioning defines it.
+source "$ROOT/stack/provision/lib.sh"
 NODE_VERSION=20.20.2
 NPM_VERSION=10.8.2 # the npm that Node 20.20.2 ships with
 SUITE=bookworm
