@@ -78,13 +78,13 @@ base_s=$(( $(date +%s) - start ))
 
 # chroot isolation and the host's network: this VM's runtimes cannot create the network
 # namespace and cgroups an OCI isolation needs (see ../shared/INFRA.md); npm install needs
-# the registry.
+# the registry. --force-rm: a failed build leaves no working container behind.
 # The machine's CA bundle goes to npm as a build secret (the Dockerfile's build-ca): where a
 # TLS-inspecting proxy stands before the registry, Node's own CA list does not trust it.
 CA=${TICKLER_BUILD_CA:-/etc/ssl/certs/ca-certificates.crt}
 secret=()
 [ -f "$CA" ] && secret=(--secret "id=build-ca,src=$CA")
-buildah bud --pull=never --isolation=chroot --network=host --layers "${secret[@]}" \
+buildah bud --pull=never --isolation=chroot --network=host --layers --force-rm "${secret[@]}" \
   -f "$ROOT/Dockerfile" -t "$TAG" "$ROOT"
 
 size=$(podman image inspect --format '{{.Size}}' "$TAG")
