@@ -7,7 +7,15 @@ import { freePort } from '../../stack/ports.js';
 import { ROOT } from '../../stack/paths.js';
 import { testEnv } from '../support/env.js';
 import { gql, tokenFor } from '../support/graphql.js';
-import { logsOf, mainProcess, podman, podmanResult, runDetached, sh } from '../support/podman.js';
+import {
+  logsOf,
+  mainProcess,
+  podman,
+  podmanResult,
+  runDetached,
+  runToEnd,
+  sh,
+} from '../support/podman.js';
 
 // The image, built for real from ./Dockerfile (scripts/build-image.sh: buildah, no daemon, no
 // registry), run for real: the api against the test stack's PostgreSQL (a task created through
@@ -150,9 +158,30 @@ describe('the image', () => {
     );
     assert.equal(read.body.data?.task?.title, 'Built into an image');
 
+    // The chart's `helm test` is the image's own smoke script, run against this api.
+    const smoke = await runToEnd(IMAGE, { SMOKE_API_URL: url, JWT_SECRET: testEnv.jwtSecret }, [
+      'scripts/smoke-task.ts',
+    ]);
+    assert.equal(smoke.code, 0, smoke.stderr);
+    assert.match(smoke.stdout, /created and read back task/);
+
     const stop = await stopTimed(name);
     assert.equal(stop.exitCode, 0, await logsOf(name));
     assert.ok(stop.ms < 10_000, `stopping took ${stop.ms} ms`);
+  });
+
+  test("the chart's search-attribute Job runs from the image, idempotently", async () => {
+    const register = () =>
+      runToEnd(IMAGE, { TEMPORAL_ADDRESS: testEnv.temporalAddress }, [
+        'scripts/register-search-attributes.ts',
+      ]);
+    const first = await register();
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /^search attributes in default: added /);
+    // A second run (every helm upgrade) finds them all and changes nothing.
+    const second = await register();
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, /added none/);
   });
 
   test('the worker: ready on the stack Temporal with the prebuilt bundle, stops cleanly', async () => {

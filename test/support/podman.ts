@@ -35,6 +35,16 @@ export async function podman(...args: string[]): Promise<string> {
   return r.stdout.trim();
 }
 
+const hardened = (env: Record<string, string>): string[] => [
+  '--network=host',
+  '--ulimit=nofile=1024:1024',
+  '--ulimit=nproc=1024:1024',
+  '--read-only',
+  '--cap-drop=all',
+  '--security-opt=no-new-privileges',
+  ...Object.entries(env).map(([k, v]) => `--env=${k}=${v}`),
+];
+
 /** Starts `args` (the service's entry file) in a detached, hardened container; returns its name. */
 export async function runDetached(
   image: string,
@@ -42,22 +52,13 @@ export async function runDetached(
   env: Record<string, string>,
   args: string[],
 ): Promise<string> {
-  await podman(
-    'run',
-    '--detach',
-    `--name=${name}`,
-    '--network=host',
-    '--ulimit=nofile=1024:1024',
-    '--ulimit=nproc=1024:1024',
-    '--read-only',
-    '--cap-drop=all',
-    '--security-opt=no-new-privileges',
-    ...Object.entries(env).map(([k, v]) => `--env=${k}=${v}`),
-    image,
-    ...args,
-  );
+  await podman('run', '--detach', `--name=${name}`, ...hardened(env), image, ...args);
   return name;
 }
+
+/** Runs `args` (a job's script) in a hardened container to its end, as a Kubernetes Job would. */
+export const runToEnd = (image: string, env: Record<string, string>, args: string[]) =>
+  podmanResult('run', '--rm', ...hardened(env), image, ...args);
 
 /** The host's view of a container's main process: its uid (real, effective, saved, fs) and argv. */
 export async function mainProcess(name: string): Promise<{ uids: number[]; argv: string[] }> {
