@@ -264,3 +264,30 @@ export function resolveDuration(text: string, path = 'duration'): number {
   if (ms < 0) throw badInput([{ path, message: 'must not be negative' }]);
   return ms;
 }
+
+/**
+ * An instant for something that fires (a reminder's `at`, a snooze's `until`), where a day
+ * alone is not enough: "in 2 days" is a span from now (now + 48 hours, not that day's
+ * midnight), and a day without a time ("tomorrow", "next Friday") is refused, naming the field
+ * and asking for a time, rather than firing at midnight.
+ */
+export function resolveInstant(
+  text: string,
+  timeZone: string,
+  now: Date,
+  path = 'when',
+): ResolvedWhen {
+  const when = resolveWhen(text, timeZone, now, path);
+  if (!when.allDay) return when;
+  const span = /^\s*in\s+(.+?)\s*$/i.exec(text)?.[1];
+  if (span !== undefined) {
+    const at = new Date(now.getTime() + resolveDuration(span, path));
+    return { at, allDay: false, iso: formatWithOffset(at, timeZone) };
+  }
+  throw badInput([
+    {
+      path,
+      message: `${quote(text)} names a day but no time: say when on that day, e.g. "tomorrow at 9am", or a span, e.g. "in 2 days"`,
+    },
+  ]);
+}

@@ -3,7 +3,7 @@ import { IdempotencyKey } from '../../domain/task.js';
 import type { McpServer } from '@modelcontextprotocol/server';
 import { ReminderInput, SnoozeInput } from '../../domain/reminder.js';
 import { formatDurationMs } from '../../domain/duration.js';
-import { resolveDuration, resolveWhen } from '../../domain/natural-time.js';
+import { resolveDuration, resolveInstant } from '../../domain/natural-time.js';
 import { parseInput } from '../../domain/validation.js';
 import {
   addReminder,
@@ -119,7 +119,7 @@ export function registerReminderTools(server: McpServer, ctx: ToolContext): void
           const at =
             item.at === undefined
               ? undefined
-              : resolveWhen(item.at, timeZone, ctx.now(), `reminders.${i}.at`).iso;
+              : resolveInstant(item.at, timeZone, ctx.now(), `reminders.${i}.at`).iso;
           const input = parseInput(
             ReminderInput,
             {
@@ -185,7 +185,7 @@ export function registerReminderTools(server: McpServer, ctx: ToolContext): void
           const until =
             item.until === undefined
               ? undefined
-              : resolveWhen(item.until, timeZone, now, `reminders.${i}.until`).iso;
+              : resolveInstant(item.until, timeZone, now, `reminders.${i}.until`).iso;
           const input = parseInput(
             SnoozeInput,
             {

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AppError } from '../../domain/errors.js';
-import { MAX_WHEN_CHARS, resolveDuration, resolveWhen } from '../../domain/natural-time.js';
+import {
+  MAX_WHEN_CHARS,
+  resolveDuration,
+  resolveInstant,
+  resolveWhen,
+} from '../../domain/natural-time.js';
 
 const BERLIN = 'Europe/Berlin';
 const NEW_YORK = 'America/New_York';
@@ -160,5 +165,35 @@ describe('resolveDuration', () => {
     assert.equal(refusal('-PT1H', () => resolveDuration('-PT1H')).message, 'must not be negative');
     const long = '1 hour and '.repeat(20);
     assert.match(refusal(long, () => resolveDuration(long)).message, /at most 100 characters/);
+  });
+});
+
+describe('resolveInstant (what fires: a reminder, a snooze)', () => {
+  // Saturday 27 March 2027, 10:00 in Berlin; the clocks go forward that night.
+  const now = new Date('2027-03-27T09:00:00Z');
+
+  test('"in 2 days" is 48 real hours from now, not that day at midnight', () => {
+    const at = resolveInstant('in 2 days', BERLIN, now, 'at');
+    assert.equal(at.at.toISOString(), '2027-03-29T09:00:00.000Z');
+    assert.equal(at.allDay, false);
+    assert.equal(at.iso, '2027-03-29T11:00:00+02:00');
+  });
+
+  test('a time is kept as resolveWhen reads it', () => {
+    assert.equal(resolveInstant('tomorrow at 9am', BERLIN, now).iso, '2027-03-28T09:00:00+02:00');
+    assert.equal(
+      resolveInstant('in 10 minutes', BERLIN, now).at.toISOString(),
+      '2027-03-27T09:10:00.000Z',
+    );
+  });
+
+  test('a day without a time is refused, naming the field and asking for a time', () => {
+    assert.throws(
+      () => resolveInstant('tomorrow', BERLIN, now, 'reminders.0.at'),
+      (err: unknown) =>
+        err instanceof AppError &&
+        err.problems[0]?.path === 'reminders.0.at' &&
+        /no time/.test(err.problems[0].message),
+    );
   });
 });
