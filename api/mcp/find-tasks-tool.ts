@@ -11,7 +11,16 @@ import { parseInput } from '../../domain/validation.js';
 import { listTaskConnection } from '../tasks/list-tasks.js';
 import { guarded, type ToolContext } from './context.js';
 import { DUE_RANGES, dueFilterOf } from './due-range.js';
-import { idArg, keepWithinBudget, renamePaths, structured, TaskRow, taskRow } from './results.js';
+import {
+  idArg,
+  keepWithinBudget,
+  renamePaths,
+  structured,
+  TaskRow,
+  taskRow,
+  READ_ONLY,
+  pageArgs,
+} from './results.js';
 
 /** A page stays small enough for a model's context; the cursor fetches the rest. */
 export const FIND_DEFAULT_LIMIT = 20;
@@ -76,26 +85,14 @@ export function registerFindTasksTool(server: McpServer, ctx: ToolContext): void
         seriesId: idArg(
           'Only occurrences of this recurring series (id from find_series)',
         ).optional(),
-        limit: z
-          .number()
-          .int()
-          .min(1)
-          .max(FIND_MAX_LIMIT)
-          .describe(`Rows per page, 1 to ${FIND_MAX_LIMIT}; default ${FIND_DEFAULT_LIMIT}`)
-          .optional(),
-        cursor: z.string().describe('nextCursor of the previous page, same arguments').optional(),
+        ...pageArgs(FIND_MAX_LIMIT, FIND_DEFAULT_LIMIT),
       },
       outputSchema: {
         tasks: z.array(TaskRow),
         nextCursor: z.string().nullable().describe('More rows: call again with this cursor'),
         timeZone: z.string().describe('The zone due ranges and times were read in'),
       },
-      annotations: {
-        readOnlyHint: true,
-        destructiveHint: false,
-        idempotentHint: true,
-        openWorldHint: false,
-      },
+      annotations: READ_ONLY,
     },
     (args) =>
       guarded(ctx, async () => {

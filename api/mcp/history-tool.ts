@@ -15,7 +15,14 @@ import { parseInput } from '../../domain/validation.js';
 import { formatWithOffset } from '../../domain/zoned-time.js';
 import { historyConnection } from '../history.js';
 import { guarded, type ToolContext } from './context.js';
-import { idArg, keepWithinBudget, renamePaths, structured } from './results.js';
+import {
+  idArg,
+  keepWithinBudget,
+  renamePaths,
+  structured,
+  READ_ONLY,
+  pageArgs,
+} from './results.js';
 
 export const HISTORY_TOOL_DEFAULT_LIMIT = 20;
 export const HISTORY_TOOL_MAX_LIMIT = 50;
@@ -109,28 +116,14 @@ export function registerHistoryTool(server: McpServer, ctx: ToolContext): void {
           .string()
           .describe('Only entries before this instant: ISO-8601 with offset, or words')
           .optional(),
-        limit: z
-          .number()
-          .int()
-          .min(1)
-          .max(HISTORY_TOOL_MAX_LIMIT)
-          .describe(
-            `Entries per page, 1 to ${HISTORY_TOOL_MAX_LIMIT}; default ${HISTORY_TOOL_DEFAULT_LIMIT}`,
-          )
-          .optional(),
-        cursor: z.string().describe('nextCursor of the previous page, same arguments').optional(),
+        ...pageArgs(HISTORY_TOOL_MAX_LIMIT, HISTORY_TOOL_DEFAULT_LIMIT, 'Entries'),
       },
       outputSchema: {
         entries: z.array(HistoryRow),
         nextCursor: z.string().nullable().describe('More entries: call again with this cursor'),
       },
-      annotations: {
-        readOnlyHint: true,
-        destructiveHint: false,
-        idempotentHint: true,
-        // The audit service is part of Tickler, not an outside world.
-        openWorldHint: false,
-      },
+      // Read-only and closed-world: the audit service is part of Tickler, not an outside world.
+      annotations: READ_ONLY,
     },
     (args) =>
       guarded(ctx, async () => {

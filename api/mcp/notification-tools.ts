@@ -10,7 +10,14 @@ import {
   NotificationsArgs,
 } from '../notifications.js';
 import { guarded, type ToolContext } from './context.js';
-import { idArg, keepWithinBudget, renamePaths, structured } from './results.js';
+import {
+  idArg,
+  keepWithinBudget,
+  renamePaths,
+  structured,
+  READ_ONLY,
+  pageArgs,
+} from './results.js';
 
 export const NOTIFICATIONS_DEFAULT_LIMIT = 20;
 export const NOTIFICATIONS_MAX_LIMIT = 50;
@@ -47,27 +54,13 @@ export function registerNotificationTools(server: McpServer, ctx: ToolContext): 
         'nextCursor back as cursor for more.',
       inputSchema: {
         unreadOnly: z.boolean().describe('Only the unread ones (default false)').optional(),
-        limit: z
-          .number()
-          .int()
-          .min(1)
-          .max(NOTIFICATIONS_MAX_LIMIT)
-          .describe(
-            `Rows per page, 1 to ${NOTIFICATIONS_MAX_LIMIT}; default ${NOTIFICATIONS_DEFAULT_LIMIT}`,
-          )
-          .optional(),
-        cursor: z.string().describe('nextCursor of the previous page, same arguments').optional(),
+        ...pageArgs(NOTIFICATIONS_MAX_LIMIT, NOTIFICATIONS_DEFAULT_LIMIT),
       },
       outputSchema: {
         notifications: z.array(NotificationRow),
         nextCursor: z.string().nullable().describe('More rows: call again with this cursor'),
       },
-      annotations: {
-        readOnlyHint: true,
-        destructiveHint: false,
-        idempotentHint: true,
-        openWorldHint: false,
-      },
+      annotations: READ_ONLY,
     },
     (args) =>
       guarded(ctx, async () => {

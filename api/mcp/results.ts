@@ -216,3 +216,23 @@ export function batchAnswer<R extends { index: number; status: 'succeeded' | 'fa
 /** Item i of a call with key k: "k:i", so each item of a retried call finds its own task. */
 export const keyOf = (callKey: string | undefined, index: number): string | undefined =>
   callKey === undefined ? undefined : `${callKey}:${index}`;
+
+/** The hints of a tool that only reads: safe to call again, touches nothing outside Tickler. */
+export const READ_ONLY = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+} as const;
+
+/** A listing's paging arguments: `limit` rows (1 to `max`, `fallback` when absent), `cursor`. */
+export const pageArgs = (max: number, fallback: number, rows = 'Rows') => ({
+  limit: z
+    .number()
+    .int()
+    .min(1)
+    .max(max)
+    .describe(`${rows} per page, 1 to ${max}; default ${fallback}`)
+    .optional(),
+  cursor: z.string().describe('nextCursor of the previous page, same arguments').optional(),
+});

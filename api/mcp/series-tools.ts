@@ -20,7 +20,15 @@ import { deleteOccurrence } from '../series/delete-occurrence.js';
 import { listSeriesConnection } from '../series/list-series.js';
 import { parseRecurrence, previewRecurrence } from '../series/recurrence-queries.js';
 import { guarded, type ToolContext } from './context.js';
-import { idArg, keepWithinBudget, MAX_TOOL_BATCH, renamePaths, structured } from './results.js';
+import {
+  idArg,
+  keepWithinBudget,
+  MAX_TOOL_BATCH,
+  renamePaths,
+  structured,
+  READ_ONLY,
+  pageArgs,
+} from './results.js';
 import {
   asToolArguments,
   RULE_EXAMPLES,
@@ -110,12 +118,6 @@ const needsDtstart = () =>
     },
   ]);
 
-const readOnly = {
-  readOnlyHint: true,
-  destructiveHint: false,
-  idempotentHint: true,
-  openWorldHint: false,
-};
 const writes = (destructiveHint: boolean, idempotentHint: boolean) => ({
   readOnlyHint: false,
   destructiveHint,
@@ -198,21 +200,14 @@ export function registerSeriesTools(server: McpServer, ctx: ToolContext): void {
           .array(SeriesState)
           .describe('Any of these states; default ACTIVE and PAUSED (the running ones)')
           .optional(),
-        limit: z
-          .number()
-          .int()
-          .min(1)
-          .max(FIND_SERIES_MAX_LIMIT)
-          .describe(`Rows per page, 1 to ${FIND_SERIES_MAX_LIMIT}; default ${SERIES_DEFAULT_PAGE}`)
-          .optional(),
-        cursor: z.string().describe('nextCursor of the previous page, same arguments').optional(),
+        ...pageArgs(FIND_SERIES_MAX_LIMIT, SERIES_DEFAULT_PAGE),
       },
       outputSchema: {
         series: z.array(SeriesRow),
         nextCursor: z.string().nullable().describe('More rows: call again with this cursor'),
         timeZone: z.string().describe("The user's zone, in which times are shown"),
       },
-      annotations: readOnly,
+      annotations: READ_ONLY,
     },
     (args) =>
       guarded(ctx, async () => {
@@ -274,7 +269,7 @@ export function registerSeriesTools(server: McpServer, ctx: ToolContext): void {
         timeZone: z.string(),
         occurrences: z.array(z.string()).describe("ISO-8601 with the zone's UTC offset"),
       },
-      annotations: readOnly,
+      annotations: READ_ONLY,
     },
     (args) =>
       guarded(ctx, async () => {

@@ -15,6 +15,7 @@ import {
   structured,
   toToolError,
   ToolError,
+  READ_ONLY,
 } from './results.js';
 
 // find_tasks' rows stay small (no reminders); this is where a model reads a task's reminders
@@ -59,12 +60,7 @@ export function registerTaskRemindersTool(server: McpServer, ctx: ToolContext): 
           .optional()
           .describe('Task ids left out to keep the answer small: ask again with these'),
       },
-      annotations: {
-        readOnlyHint: true,
-        destructiveHint: false,
-        idempotentHint: true,
-        openWorldHint: false,
-      },
+      annotations: READ_ONLY,
     },
     ({ taskIds }) =>
       guarded(ctx, async () => {

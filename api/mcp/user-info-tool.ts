@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { READ_ONLY } from './results.js';
 import type { McpServer } from '@modelcontextprotocol/server';
 import { formatWithOffset } from '../../domain/zoned-time.js';
 import { readSettings } from '../settings.js';
@@ -30,12 +31,7 @@ export function registerUserInfoTool(server: McpServer, ctx: ToolContext): void 
         }),
         quietHours: z.object({ start: z.string(), end: z.string() }).nullable(),
       },
-      annotations: {
-        readOnlyHint: true,
-        destructiveHint: false,
-        idempotentHint: true,
-        openWorldHint: false,
-      },
+      annotations: READ_ONLY,
     },
     () =>
       guarded(ctx, async () => {
