@@ -288,6 +288,11 @@ export async function startKubeCluster(options: KubeClusterOptions = {}): Promis
         `--manage-nodes-with-annotation-selector=${KWOK_ANNOTATION}=fake`,
         '--cidr=10.244.0.1/16',
         '--node-ip=127.0.0.1',
+        // The node's heartbeat: kwok renews a Lease in kube-node-lease, as a kubelet does. The
+        // binary's default is no lease, and the fast stages never refresh the node's status, so
+        // the node lifecycle controller marked the node NotReady 50 s after it started (and its
+        // pods not Ready, which stalled a `helm upgrade --wait`).
+        '--node-lease-duration-seconds=40',
       ],
     });
 
