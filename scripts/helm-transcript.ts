@@ -10,6 +10,7 @@ import {
   kindCounts,
   kubeTool,
   prepareNamespace,
+  stopToolRuns,
 } from '../stack/chart-release.js';
 import { startKubeCluster, type KubeCluster } from '../stack/kube-cluster.js';
 import { ROOT } from '../stack/paths.js';
@@ -43,6 +44,7 @@ function trimmed(text: string, lines: number): string {
 }
 
 async function step(
+  interrupted: () => boolean,
   kube: KubeCluster,
   tool: 'helm' | 'kubectl',
   args: string[],
@@ -52,6 +54,7 @@ async function step(
   console.log(`$ ${tool} ${args.map((a) => (a.startsWith(ROOT) ? show(a) : a)).join(' ')}`);
   const t0 = Date.now();
   const r = await kubeTool(kube, tool, args);
+  if (interrupted()) throw new Error('interrupted');
   const output = trimmed(`${r.stdout}${r.stderr}`, lines);
   if (output) console.log(output);
   console.log(`  [exit ${r.code}, ${((Date.now() - t0) / 1000).toFixed(1)} s]\n`);
@@ -60,6 +63,15 @@ async function step(
 
 async function main(): Promise<void> {
   const lines = option('lines', 12);
+  // startKubeCluster's own handlers stop the cluster and end the process; the helm or kubectl
+  // run under way would otherwise wait on a stopped cluster after we are gone.
+  let interrupted = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      interrupted = true;
+      stopToolRuns();
+    });
+  const stopped = () => interrupted;
   const kube = await startKubeCluster({ log: (line) => console.error(line) });
   try {
     const versions = await kube.api<{ gitVersion: string }>('GET', '/version');
@@ -98,13 +110,14 @@ async function main(): Promise<void> {
 
     const chart = ['-n', NS, '-f', KWOK_VALUES];
     await step(
+      stopped,
       kube,
       'helm',
       ['install', RELEASE, CHART_DIR, ...chart, '--wait', '--timeout', TIMEOUT],
       lines,
     );
-    await step(kube, 'kubectl', ['get', 'pods', '-n', NS], lines);
-    await step(kube, 'helm', ['test', RELEASE, '-n', NS, '--timeout', TIMEOUT], lines);
+    await step(stopped, kube, 'kubectl', ['get', 'pods', '-n', NS], lines);
+    await step(stopped, kube, 'helm', ['test', RELEASE, '-n', NS, '--timeout', TIMEOUT], lines);
     const revisions = [
       'get',
       'deployments',
@@ -114,6 +127,7 @@ async function main(): Promise<void> {
       'custom-columns=NAME:.metadata.name,REVISION:.metadata.annotations.deployment\\.kubernetes\\.io/revision,READY:.status.readyReplicas',
     ];
     await step(
+      stopped,
       kube,
       'helm',
       [
@@ -129,16 +143,18 @@ async function main(): Promise<void> {
       ],
       lines,
     );
-    await step(kube, 'kubectl', revisions, lines);
+    await step(stopped, kube, 'kubectl', revisions, lines);
     await step(
+      stopped,
       kube,
       'helm',
       ['rollback', RELEASE, '1', '-n', NS, '--wait', '--timeout', TIMEOUT],
       lines,
     );
-    await step(kube, 'kubectl', revisions, lines);
-    await step(kube, 'helm', ['history', RELEASE, '-n', NS], lines);
+    await step(stopped, kube, 'kubectl', revisions, lines);
+    await step(stopped, kube, 'helm', ['history', RELEASE, '-n', NS], lines);
     await step(
+      stopped,
       kube,
       'helm',
       ['uninstall', RELEASE, '-n', NS, '--wait', '--timeout', TIMEOUT],

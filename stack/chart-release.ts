@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { KubeCluster } from './kube-cluster.js';
@@ -22,6 +22,13 @@ export interface ToolRun {
   stderr: string;
 }
 
+const running = new Set<ChildProcess>();
+
+/** Ends the tool runs under way (a signal stops the cluster they talk to: they would hang). */
+export function stopToolRuns(): void {
+  for (const child of running) child.kill('SIGTERM');
+}
+
 /** Runs a tool of $TOOLS/bin against the cluster; the exit code is a result, not an error. */
 export function kubeTool(
   kube: KubeCluster,
@@ -35,12 +42,16 @@ export function kubeTool(
       env: { ...process.env, HELM_NO_PLUGINS: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    running.add(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.on('error', (err) => (running.delete(child), reject(err)));
+    child.on('close', (code) => {
+      running.delete(child);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
   });
 }
 

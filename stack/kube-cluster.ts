@@ -132,22 +132,25 @@ export async function startKubeCluster(options: KubeClusterOptions = {}): Promis
   );
   const crashed = () => crashes[0];
   const onExit = () => group.killAll();
+  // stop() (defined below, before any signal can arrive) also removes the state folder.
   const onSignal = (signal: NodeJS.Signals) => {
-    void group.stopAll().then(() => process.kill(process.pid, signal));
+    void stop().then(() => process.kill(process.pid, signal));
   };
   process.once('exit', onExit);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    process.off('exit', onExit);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await group.stopAll();
-    if (!options.keep) rmSync(dir, { recursive: true, force: true });
-  };
+  // One stop however many ask (a signal, then the caller's own cleanup): each waits for it to end.
+  // The exit handler stays until the processes are gone, so a process.exit() meanwhile still
+  // kills them instead of leaving etcd and the API server running.
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await group.stopAll();
+      process.off('exit', onExit);
+      if (!options.keep) rmSync(dir, { recursive: true, force: true });
+    })());
 
   try {
     const t0 = Date.now();
