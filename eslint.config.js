@@ -1,5 +1,8 @@
 // One lint config for the repository. The workflows/ override is what keeps workflow code
 // deterministic: Temporal replays it, so it may not touch I/O, the clock, the environment or zod.
+// Lint is type-aware (the project service reads tsconfig.json) so that a promise nobody awaits or
+// handles, or one passed where a callback's result is ignored, fails lint instead of surfacing
+// later as an unhandled rejection or a step that silently runs out of order.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
@@ -11,7 +14,28 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    languageOptions: {
+      parserOptions: {
+        // eslint.config.js is outside the TypeScript program (no allowJs); the default project
+        // types it so that every linted file gets the same promise rules.
+        projectService: { allowDefaultProject: ['eslint.config.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
     rules: {
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          // node:test's test() and describe() return a promise that the runner itself tracks
+          // (a file's tests are reported and fail the run whatever the caller does with it);
+          // its documentation says the value of a top-level call can be discarded.
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['test', 'describe'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
     },

@@ -41,13 +41,15 @@ before(async () => {
 after(() => void child?.kill('SIGTERM'));
 
 /** The first graphql-ws answer to connection_init on `path`, or the HTTP status refusing it. */
-const handshake = (path: string) =>
-  new Promise<string>((resolve) => {
+// The token is minted before connecting: an async 'open' listener would leave a failed mint as an
+// unhandled rejection instead of failing the test.
+const handshake = async (path: string) => {
+  const token = await mintHs256Token(secret, 'ws-path-user');
+  return new Promise<string>((resolve) => {
     const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, 'graphql-transport-ws');
     ws.on('error', () => {});
     ws.once('unexpected-response', (_req, res) => resolve(`HTTP ${res.statusCode}`));
-    ws.once('open', async () => {
-      const token = await mintHs256Token(secret, 'ws-path-user');
+    ws.once('open', () => {
       ws.send(
         JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }),
       );
@@ -57,6 +59,7 @@ const handshake = (path: string) =>
       ws.close();
     });
   });
+};
 
 test('the WebSocket answers at WS_PATH', async () => {
   assert.equal(await handshake('/subscriptions'), 'connection_ack');

@@ -14,13 +14,14 @@ const NEW_YORK = 'America/New_York';
 /** [zone, now, text, the ISO echo (zone's offset), allDay, the instant in UTC]. */
 type Case = [string, string, string, string, boolean, string];
 
-const check = ([zone, now, text, iso, allDay, utc]: Case) =>
+function check([zone, now, text, iso, allDay, utc]: Case): void {
   test(`${zone} at ${now}: ${JSON.stringify(text)} → ${iso}`, () => {
     const when = resolveWhen(text, zone, new Date(now), 'dueAt');
     assert.equal(when.iso, iso);
     assert.equal(when.allDay, allDay);
     assert.equal(when.at.toISOString(), utc);
   });
+}
 
 /** The BAD_USER_INPUT resolveWhen throws for `text`. */
 function refusal(
