@@ -1,6 +1,7 @@
 import { createSql } from '../db/sql.js';
 import { verifierFromConfig } from '../platform/auth.js';
 import { readConfig } from '../platform/config.js';
+import { envWithDaprSecrets } from '../platform/dapr-secrets.js';
 import { createLifecycle, fatal } from '../platform/lifecycle.js';
 import { createLogger } from '../platform/logger.js';
 import { buildApi } from './app.js';
@@ -10,7 +11,7 @@ import { createRequestLimiter } from './request-limiter.js';
 import { createWebhookDestinations, webhookPolicyOf } from '../platform/webhook-destination.js';
 
 async function main(): Promise<void> {
-  const config = readConfig(ApiConfig, process.env);
+  const config = readConfig(ApiConfig, await envWithDaprSecrets(process.env));
   const log = createLogger('api', config.LOG_LEVEL);
   const life = createLifecycle(log);
   const sql = life.add(

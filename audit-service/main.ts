@@ -1,5 +1,6 @@
 import { createSql } from '../db/sql.js';
 import { readConfig } from '../platform/config.js';
+import { envWithDaprSecrets } from '../platform/dapr-secrets.js';
 import { daprSidecarCheck } from '../platform/health.js';
 import { createLifecycle, fatal } from '../platform/lifecycle.js';
 import { createLogger } from '../platform/logger.js';
@@ -7,7 +8,7 @@ import { buildAuditService } from './app.js';
 import { AuditConfig } from './config.js';
 
 async function main(): Promise<void> {
-  const config = readConfig(AuditConfig, process.env);
+  const config = readConfig(AuditConfig, await envWithDaprSecrets(process.env));
   const log = createLogger('audit-service', config.LOG_LEVEL);
   const life = createLifecycle(log);
   const sql = life.add(

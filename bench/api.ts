@@ -83,7 +83,11 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     await seedTasks(databaseUrl(ctx), total, userTasks, log);
     log(`seeded ${total} tasks in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-    await startService(ctx, 'api', { ...serviceEnv(ctx, 'api', { jwtSecret }), LOG_LEVEL: 'warn' });
+    await startService(ctx, 'api', {
+      // No sidecar here: the api reads its secrets from its environment.
+      ...serviceEnv(ctx, 'api', { jwtSecret, secretsFrom: 'env' }),
+      LOG_LEVEL: 'warn',
+    });
     const url = `http://127.0.0.1:${ports.api}/graphql`;
     const token = await mintHs256Token(jwtSecret, 'bench-user-0');
     const writer = await mintHs256Token(jwtSecret, 'bench-writer');

@@ -10,7 +10,14 @@ import { OWNER_ROLE, SERVICE_ROLES, stackCredentials, type ServiceRole } from '.
 import { writeLocalDaprConfig } from './dapr-config.js';
 import { sidecarTokenEnv, stackDaprTokens } from './dapr-tokens.js';
 import { sidecarMtls } from './sentry.js';
-import { isListening, type AppId, type StackPorts } from './ports.js';
+import { APP_IDS, isListening, type AppId, type StackPorts } from './ports.js';
+import {
+  secretEnv,
+  secretsFile,
+  stackSecrets,
+  writeSecretFiles,
+  type StackSecrets,
+} from './secret-store.js';
 import type { ProcessGroup } from './processes.js';
 import { httpOk, waitFor } from './wait.js';
 
@@ -332,6 +339,8 @@ export async function startSidecar(
       // The address the sidecar registers for service invocation: loopback, like everything else.
       DAPR_HOST_IP: '127.0.0.1',
       ...kafkaSidecarEnv(ctx, appId),
+      // Its app's file of the local secret store (dapr/components/secretstore.yaml), no other.
+      TICKLER_SECRETS_FILE: secretsFile(ctx.paths.state, appId),
       // One Kafka consumer group per sync-service instance (dapr/components/pubsub-broadcast.yaml).
       POD_NAME: `${appId}-${appPort ?? p.http}`,
       // Required on the sidecar's API (except healthz), sent to the app on every call.
@@ -345,15 +354,22 @@ export async function startSidecar(
   );
 }
 
-/** Each service logs in as its own role (db/migrations/0011_service_roles.sql); sync has none. */
-function serviceDatabaseEnv(ctx: ComponentContext, appId: AppId): NodeJS.ProcessEnv {
-  if (appId === 'sync-service') return {};
-  return { DATABASE_URL: databaseUrl(ctx, SERVICE_ROLES[appId]) };
-}
-
 export interface ServiceEnv {
   jwtSecret: string;
+  /**
+   * Where the app reads its secrets: its sidecar's secret store (stack/secret-store.ts), or
+   * its environment, for an app started without a sidecar (bench:api).
+   */
+  secretsFrom?: 'store' | 'env';
 }
+
+/** The stack's secrets; each service logs in as its own role (migration 0011), sync has none. */
+const secretsOf = (ctx: ComponentContext, jwtSecret: string): StackSecrets =>
+  stackSecrets(ctx.paths.state, jwtSecret, (appId) => databaseUrl(ctx, SERVICE_ROLES[appId]));
+
+/** Every app's file of the local secret store: before the sidecars start (they read it once). */
+export const writeStackSecretFiles = (ctx: ComponentContext, jwtSecret: string): void =>
+  writeSecretFiles(ctx.paths.state, APP_IDS, secretsOf(ctx, jwtSecret));
 
 // Local stacks only: webhooks may use http (development); only the throwaway test and benchmark
 // stacks may reach loopback (the tests' receiver). A dev stack refuses loopback like a
@@ -370,7 +386,7 @@ export function serviceEnv(
 ): NodeJS.ProcessEnv {
   const tokens = stackDaprTokens(ctx.paths.state);
   const base = {
-    ...serviceDatabaseEnv(ctx, appId),
+    ...secretEnv(appId, secretsOf(ctx, env.jwtSecret), env.secretsFrom),
     DAPR_HOST: '127.0.0.1',
     DAPR_HTTP_PORT: String(ctx.ports.dapr[appId].http),
     LOG_LEVEL: 'info',
@@ -382,7 +398,6 @@ export function serviceEnv(
         ...base,
         ...localWebhooks(ctx),
         PORT: String(ctx.ports.api),
-        JWT_SECRET: env.jwtSecret,
         // Benchmarks and the test suite drive one user far harder than a person would; the
         // limiter is tested with its own small limits (test/security/rate-limit.test.ts).
         RATE_LIMIT_PER_SECOND: '1000',
@@ -404,11 +419,9 @@ export function serviceEnv(
         ...base,
         PORT: String(ctx.ports.sync),
         INTERNAL_PORT: String(ctx.ports.syncInternal),
-        APP_API_TOKEN: tokens.appApiToken,
-        JWT_SECRET: env.jwtSecret,
       };
     case 'audit-service':
-      return { ...base, PORT: String(ctx.ports.audit), APP_API_TOKEN: tokens.appApiToken };
+      return { ...base, PORT: String(ctx.ports.audit) };
   }
 }
 

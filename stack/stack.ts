@@ -8,6 +8,7 @@ import {
   startService,
   startSidecar,
   startTemporal,
+  writeStackSecretFiles,
   type ComponentContext,
   type StackPaths,
 } from './components.js';
@@ -87,6 +88,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       timed('workflow bundle', () => bundleWorkflows(ctx)),
       timed('dapr sentry', () => startSentry(ctx)),
     ]);
+    writeStackSecretFiles(ctx, opts.jwtSecret);
     await Promise.all(
       APP_IDS.map((id) => timed(`dapr sidecar ${id}`, () => startSidecar(ctx, id))),
     );

@@ -1,5 +1,6 @@
 import { verifierFromConfig } from '../platform/auth.js';
 import { readConfig } from '../platform/config.js';
+import { envWithDaprSecrets } from '../platform/dapr-secrets.js';
 import { daprSidecarCheck } from '../platform/health.js';
 import { createLifecycle, fatal } from '../platform/lifecycle.js';
 import { createLogger } from '../platform/logger.js';
@@ -9,7 +10,7 @@ import { defaultStreamLimits } from './ordered-events.js';
 import { createAuditReplaySource } from './replay-source.js';
 
 async function main(): Promise<void> {
-  const config = readConfig(SyncConfig, process.env);
+  const config = readConfig(SyncConfig, await envWithDaprSecrets(process.env));
   const log = createLogger('sync-service', config.LOG_LEVEL);
   const life = createLifecycle(log);
   const { app, internal } = buildSyncService({

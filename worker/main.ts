@@ -6,6 +6,7 @@ import { createActivities } from '../activities/index.js';
 import { createScheduleDigest } from './schedule-digest.js';
 import { createSql } from '../db/sql.js';
 import { readConfig } from '../platform/config.js';
+import { envWithDaprSecrets } from '../platform/dapr-secrets.js';
 import { daprSidecarCheck, registerHealth } from '../platform/health.js';
 import { registerMetrics } from '../platform/metrics.js';
 import { outboxStats } from '../db/outbox.js';
@@ -22,7 +23,7 @@ import { temporalLogger } from './temporal-logger.js';
 
 // The worker process: the Temporal worker (workflows + activities) and the outbox relay.
 async function main(): Promise<void> {
-  const config = readConfig(WorkerConfig, process.env);
+  const config = readConfig(WorkerConfig, await envWithDaprSecrets(process.env));
   const log = createLogger('worker', config.LOG_LEVEL);
   const life = createLifecycle(log);
   Runtime.install({ logger: temporalLogger(log.child({ component: 'temporal' })) });
