@@ -44,17 +44,59 @@ for (const [label, values] of [
     }
   });
 
-  test(`secrets reach containers only as Secret references (${label})`, async () => {
+  test(`secrets reach containers only as Secret references, the services' through the store (${label})`, async () => {
     const objects = await render({ values: [...values] });
     assert.deepEqual(byKind(objects, 'Secret'), [], 'the chart must not carry Secrets');
-    for (const { name, pod } of podSpecs(objects))
+    for (const { name, object, pod } of podSpecs(objects))
       for (const c of pod.spec.containers)
-        for (const e of c.env ?? [])
+        for (const e of c.env ?? []) {
           if (/SECRET|TOKEN|PASSWORD|DATABASE_URL|API_KEY/.test(e.name))
             assert.ok(e.valueFrom?.secretKeyRef?.name, `${name}: ${e.name} is not from a Secret`);
+          // A service reads its secrets through its sidecar's store; the one it cannot is the
+          // token it asks the sidecar with (Dapr's injector gives that to the sidecar alone).
+          if (object.kind === 'Deployment' && e.valueFrom?.secretKeyRef)
+            assert.equal(e.name, 'DAPR_API_TOKEN', `${name}: ${e.name} from a Secret in env`);
+        }
     for (const cm of byKind(objects, 'ConfigMap'))
-      for (const key of Object.keys(cm.data ?? {}))
-        assert.doesNotMatch(key, /SECRET|PASSWORD|DATABASE_URL|API_KEY|_TOKEN$/, cm.metadata.name);
+      for (const [key, value] of Object.entries<string>(cm.data ?? {})) {
+        if (key === 'SECRET_STORE') assert.equal(value, 'tickler-secrets');
+        else if (key.startsWith('SECRET_REF_'))
+          assert.match(value, /^[a-z0-9.-]+\/[-._a-zA-Z0-9]+$/, `${cm.metadata.name} ${key}`);
+        else
+          assert.doesNotMatch(
+            key,
+            /SECRET|PASSWORD|DATABASE_URL|API_KEY|_TOKEN$/,
+            cm.metadata.name,
+          );
+      }
+  });
+
+  test(`each service's Role may get exactly the Secrets its app reads from the store (${label})`, async () => {
+    const objects = await render({ values: [...values] });
+    const [store] = byKind(objects, 'Component').filter(
+      (c) => c.spec.type === 'secretstores.kubernetes',
+    );
+    const allowed = new Set<string>();
+    for (const app of APPS) {
+      const config = byKind(objects, 'ConfigMap').find(
+        (c) => c.metadata.labels['app.kubernetes.io/component'] === app,
+      )!;
+      assert.equal(config.data.SECRET_STORE, store!.metadata.name, app);
+      const reads = Object.entries<string>(config.data)
+        .filter(([k]) => k.startsWith('SECRET_REF_'))
+        .map(([, ref]) => ref.split('/')[0]!);
+      const role = byKind(objects, 'Role').find(
+        (r) => r.metadata.labels['app.kubernetes.io/component'] === app,
+      )!;
+      assert.equal(role.rules.length, 1, app);
+      assert.deepEqual(role.rules[0].verbs, ['get'], app);
+      assert.deepEqual([...role.rules[0].resourceNames].sort(), [...new Set(reads)].sort(), app);
+      reads.forEach((s) => allowed.add(s));
+    }
+    const [config] = byKind(objects, 'Configuration');
+    const [scope] = config!.spec.secrets.scopes;
+    assert.equal(scope.defaultAccess, 'deny');
+    assert.deepEqual([...scope.allowedSecrets].sort(), [...allowed].sort());
   });
 
   test(`every Deployment has probes, resources, its own ServiceAccount and Dapr (${label})`, async () => {
@@ -276,12 +318,16 @@ test('the Dapr resources mirror the local stack, in the release namespace', asyn
   assert.equal(byKind(objects, 'Resiliency').length, 1);
 });
 
-test('Temporal Cloud: the worker gets TLS and the API key from its Secret', async () => {
+test('Temporal Cloud: the worker gets TLS, and the API key from its Secret through the store', async () => {
   const objects = await render({ values: ['helm/tickler/ci/production.yaml'] });
   const worker = byKind(objects, 'ConfigMap').find((c) => c.metadata.name === 'tickler-worker')!;
   assert.equal(worker.data.TEMPORAL_TLS, 'true');
   assert.equal(worker.data.TEMPORAL_ADDRESS, 'tickler-prod.a1b2c.tmprl.cloud:7233');
+  // Read through the worker's sidecar at start-up, not put into its environment.
+  assert.equal(worker.data.SECRET_REF_TEMPORAL_API_KEY, 'tickler-temporal/api-key');
   const env = deployment(objects, 'worker').spec.template.spec.containers[0].env;
-  const key = env.find((e: { name: string }) => e.name === 'TEMPORAL_API_KEY');
-  assert.deepEqual(key.valueFrom.secretKeyRef, { name: 'tickler-temporal', key: 'api-key' });
+  assert.equal(
+    env.find((e: { name: string }) => e.name === 'TEMPORAL_API_KEY'),
+    undefined,
+  );
 });

@@ -28,6 +28,12 @@ test('a secret given as a value instead of a Secret reference is refused', () =>
     /invalid propertyName 'DATABASE_URL'/,
   ));
 
+test('a service’s secret references are the chart’s to set', () =>
+  refused(
+    'api.env={"SECRET_REF_JWT_SECRET":"other/key"}',
+    /invalid propertyName 'SECRET_REF_JWT_SECRET'/,
+  ));
+
 test('running as root cannot be configured', () =>
   refused(
     'podSecurityContext.runAsNonRoot=false',

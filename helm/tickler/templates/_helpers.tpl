@@ -151,6 +151,10 @@ HOST: 0.0.0.0
 LOG_LEVEL: {{ $v.logLevel | quote }}
 DAPR_HOST: 127.0.0.1
 DAPR_HTTP_PORT: "3500"
+SECRET_STORE: {{ $root.Values.dapr.secretStore.name | quote }}
+{{- range $variable, $ref := fromYaml (include "tickler.secretRefs" (dict "root" $root "key" .key "c" .c)) }}
+SECRET_REF_{{ $variable }}: {{ printf "%s/%s" $ref.secret $ref.key | quote }}
+{{- end }}
 {{- if .c.jwt }}
 {{- if $root.Values.auth.jwksUrl }}
 JWT_JWKS_URL: {{ $root.Values.auth.jwksUrl | quote }}
@@ -190,6 +194,28 @@ PORT: "4002"
 {{- end }}
 {{- end -}}
 
+{{/*
+What one component reads from the secret store, by variable: {secret, key} each. The app reads
+them through its sidecar at start-up; its Role may get exactly these Secrets
+(templates/secret-reader-rbac.yaml): (dict "root" $ "key" "api" "c" <component>).
+*/}}
+{{- define "tickler.secretRefs" -}}
+{{- $root := .root -}}
+{{- $v := index $root.Values .key -}}
+{{- if .c.database }}
+DATABASE_URL: { secret: {{ $v.database.secretName }}, key: {{ $v.database.key }} }
+{{- end }}
+{{- if and .c.jwt (not $root.Values.auth.jwksUrl) }}
+JWT_SECRET: { secret: {{ $root.Values.auth.jwtSecret.secretName }}, key: {{ $root.Values.auth.jwtSecret.key }} }
+{{- end }}
+{{- if .c.appToken }}
+APP_API_TOKEN: { secret: {{ $root.Values.dapr.appTokenSecret }}, key: token }
+{{- end }}
+{{- if and (eq .key "worker") $root.Values.temporal.apiKey.secretName }}
+TEMPORAL_API_KEY: { secret: {{ $root.Values.temporal.apiKey.secretName }}, key: {{ $root.Values.temporal.apiKey.key }} }
+{{- end }}
+{{- end -}}
+
 {{/* A secret env entry: (list NAME secretName key). */}}
 {{- define "tickler.secretEnv" -}}
 - name: {{ index . 0 }}
@@ -197,13 +223,6 @@ PORT: "4002"
     secretKeyRef:
       name: {{ index . 1 }}
       key: {{ index . 2 }}
-{{- end -}}
-
-{{/* The JWT secret when tokens are verified with a shared secret: (root). */}}
-{{- define "tickler.jwtSecretEnv" -}}
-{{- if not .Values.auth.jwksUrl }}
-{{ include "tickler.secretEnv" (list "JWT_SECRET" .Values.auth.jwtSecret.secretName .Values.auth.jwtSecret.key) }}
-{{- end }}
 {{- end -}}
 
 {{/* An egress rule to {peers, ports}; nothing when no peer is named. */}}
