@@ -122,6 +122,7 @@ Tickler is up in ${((Date.now() - t0) / 1000).toFixed(1)} s.
                        audit http://127.0.0.1:${p.audit}/readyz · worker http://127.0.0.1:${p.workerHealth}/readyz
   Metrics (internal)   sync http://127.0.0.1:${p.syncInternal}/metrics · audit http://127.0.0.1:${p.audit}/metrics
   Dapr tokens          .state/dapr-tokens.json (the sidecars' API needs its dapr-api-token)
+  Secret store         .state/secrets/<app>.json (what each app reads through its sidecar)
 
   Dev token (user "${DEV_USER}", 30 days; mint others with: npm run token -- <userId>):
   ${token}
