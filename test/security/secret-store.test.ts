@@ -75,6 +75,20 @@ test("each sidecar's store holds its own app's secrets and no other's", async ()
   }
 });
 
+test("no app reads its sidecar's environment through the secrets API (envstore is the components' only)", async () => {
+  // envstore answers the components' secretKeyRefs (the sidecar's Kafka user and password);
+  // dapr/config.yaml's secret scope denies it to the apps. A component still gets it: the
+  // events that reach the audit log went through Kafka with that password.
+  for (const sidecar of [testEnv.apiDaprHttp, testEnv.syncDaprHttp]) {
+    const res = await fetch(`${sidecar}/v1.0/secrets/envstore/KAFKA_SASL_PASSWORD`, {
+      headers: { 'dapr-api-token': testEnv.daprApiToken },
+    });
+    const text = await res.text();
+    assert.equal(res.status, 403, `envstore via ${sidecar}: ${text}`);
+    assert.match(text, /ERR_PERMISSION_DENIED/);
+  }
+});
+
 test('a service whose secret is missing from the store fails to start, naming the store and the secret', async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
     cwd: ROOT,
