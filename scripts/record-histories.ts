@@ -24,7 +24,7 @@ import {
 import { reminderWorkflow } from '../workflows/reminder.js';
 import { NextFireAtKey } from '../workflows/search-attributes.js';
 
-// Records reminder and digest workflow histories for the replay test (test/workflows/replay.test.ts):
+// Records reminder and digest workflow histories for the replay test (test/unit/workflow-replay.test.ts):
 //   npm run histories:record -- <prefix> [scenario ...]     e.g. v3-, or v4- edited-many
 // Without scenario names it records them all. A workflow that continued as new is recorded run by
 // run (<prefix><scenario>-run-<n>.json).

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { cliFatal } from '../platform/lifecycle.js';
 import { stackDaprTokens } from './dapr-tokens.js';
 import { ROOT, stackPaths } from './paths.js';
@@ -10,17 +10,13 @@ import { credentialsTestEnv } from './test-credentials.js';
 import { testPorts } from './ports.js';
 import { startStack, type RunningStack } from './stack.js';
 import { startTestControl, type TestControl } from './test-control.js';
+import { stackTestFiles } from './test-files.js';
 
 // The test command: starts the real stack on free loopback ports with throwaway state, runs
-// every test file with node's test runner against it, and stops everything it started, also
+// every test file outside the fast tier (test/unit/, which `npm test` runs before this through
+// `npm run test:unit`; see stack/test-files.ts), or the files named, with node's test runner
+// against it, and stops everything it started, also
 // when a test fails or the run is interrupted. Exits with the test runner's code.
-
-function testFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((e) => e.isFile() && e.name.endsWith('.test.ts'))
-    .map((e) => relative(ROOT, join(e.parentPath, e.name)))
-    .sort();
-}
 
 async function main(): Promise<void> {
   const state = mkdtempSync(join(tmpdir(), 'tickler-test-'));
@@ -78,9 +74,7 @@ async function main(): Promise<void> {
     const controlUrl = control.url;
     const daprTokens = stackDaprTokens(paths.state);
 
-    const files = process.argv.slice(2).length
-      ? process.argv.slice(2)
-      : testFiles(join(ROOT, 'test'));
+    const files = process.argv.slice(2).length ? process.argv.slice(2) : stackTestFiles();
     exitCode = await new Promise<number>((resolve) => {
       const child = spawn(
         process.execPath,

@@ -13,7 +13,7 @@ import { HISTORY_EVENTS_LIMIT } from '../../workflows/reminder.js';
 // The replaying worker's own start/stop lines are noise in the test report.
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
-const dir = fileURLToPath(new URL('./histories/', import.meta.url));
+const dir = fileURLToPath(new URL('../workflows/histories/', import.meta.url));
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
 test('there are recorded histories to replay', () => {
