@@ -14,6 +14,7 @@ import {
 import { stackPaths } from '../stack/paths.js';
 import { testPorts } from '../stack/ports.js';
 import { createProcessGroup } from '../stack/processes.js';
+import { withStopOnSignal } from '../stack/stop-on-signal.js';
 import { seedTasks, TAGS, WORDS } from './seed-tasks.js';
 import { argValue, quantile, sortNumbers } from './stats.js';
 
@@ -73,99 +74,107 @@ async function main(): Promise<void> {
     failure: () => failure,
   };
   const jwtSecret = randomBytes(32).toString('base64url');
-  try {
-    const { mkdirSync } = await import('node:fs');
-    mkdirSync(paths.logs, { recursive: true });
-    log(
-      `machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}); PostgreSQL 15, fsync on, data in ${state}`,
-    );
-    await startDatabase(ctx);
-    const t0 = Date.now();
-    await seedTasks(databaseUrl(ctx), total, userTasks, log);
-    log(`seeded ${total} tasks in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-    await startService(ctx, 'api', {
-      // No sidecar here: the api reads its secrets from its environment.
-      ...serviceEnv(ctx, 'api', { jwtSecret, secretsFrom: 'env' }),
-      LOG_LEVEL: 'warn',
-    });
-    const url = `http://127.0.0.1:${ports.api}/graphql`;
-    const token = await mintHs256Token(jwtSecret, 'bench-user-0');
-    const writer = await mintHs256Token(jwtSecret, 'bench-writer');
-
-    // Creates: `connections` loops, each one request at a time, for `seconds`.
-    const latencies: number[] = [];
-    const deadline = performance.now() + seconds * 1000;
-    let n = 0;
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: connections }, async () => {
-        while (performance.now() < deadline) {
-          const i = n++;
-          latencies.push(
-            await post(url, writer, CREATE, {
-              input: {
-                title: `${WORDS[i % WORDS.length]} ${WORDS[(i * 7) % WORDS.length]} #${i}`,
-                priority: 'MEDIUM',
-                tags: [TAGS[i % TAGS.length]],
-                dueAt: new Date(Date.now() + 86_400_000).toISOString(),
-              },
-            }),
-          );
-        }
-      }),
-    );
-    const elapsed = (performance.now() - started) / 1000;
-    const creates = sortNumbers(latencies);
-    log(
-      `creates: ${creates.length} in ${elapsed.toFixed(1)} s at ${connections} connections; p50 ${quantile(creates, 0.5).toFixed(1)} ms, p99 ${quantile(creates, 0.99).toFixed(1)} ms`,
-    );
-
-    // Searches: the measured user's 100k tasks, 8 at a time; half full-text, half filter-only.
-    const searchTimes: { kind: 'full-text' | 'filter'; ms: number }[] = [];
-    let s = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (s < searches) {
-          const i = s++;
-          const vars =
-            i % 2 === 0
-              ? {
-                  search: WORDS[(i * 11) % WORDS.length]!.slice(0, 4),
-                  filter: { status: 'OPEN' },
-                  first: 50,
-                }
-              : {
-                  filter: {
-                    priorities: ['HIGH', 'URGENT'],
-                    tags: { any: [TAGS[i % TAGS.length]] },
-                    overdue: i % 4 === 1,
-                  },
-                  first: 50,
-                };
-          searchTimes.push({
-            kind: i % 2 === 0 ? 'full-text' : 'filter',
-            ms: await post(url, token, SEARCH, vars),
-          });
-        }
-      }),
-    );
-    const searched = sortNumbers(searchTimes.map((s) => s.ms));
-    for (const kind of ['full-text', 'filter'] as const) {
-      const xs = sortNumbers(searchTimes.filter((s) => s.kind === kind).map((s) => s.ms));
+  const stoppable = {
+    async stop() {
+      await group.stopAll();
+      rmSync(state, { recursive: true, force: true });
+    },
+    killNow: () => group.killAll(),
+  };
+  // The processes start inside `fn`: the group stops whatever of them is running.
+  await withStopOnSignal(
+    async () => stoppable,
+    async () => {
+      const { mkdirSync } = await import('node:fs');
+      mkdirSync(paths.logs, { recursive: true });
       log(
-        `  ${kind}: ${xs.length}; p50 ${quantile(xs, 0.5).toFixed(1)} ms, p95 ${quantile(xs, 0.95).toFixed(1)} ms`,
+        `machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}); PostgreSQL 15, fsync on, data in ${state}`,
       );
-    }
-    log(
-      `searches: ${searched.length}; p50 ${quantile(searched, 0.5).toFixed(1)} ms, p95 ${quantile(searched, 0.95).toFixed(1)} ms`,
-    );
-    console.log(
-      `api creates_per_s=${Math.round(creates.length / elapsed)} create_p99_ms=${Math.round(quantile(creates, 0.99))} search_p95_ms=${Math.round(quantile(searched, 0.95))} tasks=${total + creates.length}`,
-    );
-  } finally {
-    await group.stopAll();
-    rmSync(state, { recursive: true, force: true });
-  }
+      await startDatabase(ctx);
+      const t0 = Date.now();
+      await seedTasks(databaseUrl(ctx), total, userTasks, log);
+      log(`seeded ${total} tasks in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+      await startService(ctx, 'api', {
+        // No sidecar here: the api reads its secrets from its environment.
+        ...serviceEnv(ctx, 'api', { jwtSecret, secretsFrom: 'env' }),
+        LOG_LEVEL: 'warn',
+      });
+      const url = `http://127.0.0.1:${ports.api}/graphql`;
+      const token = await mintHs256Token(jwtSecret, 'bench-user-0');
+      const writer = await mintHs256Token(jwtSecret, 'bench-writer');
+
+      // Creates: `connections` loops, each one request at a time, for `seconds`.
+      const latencies: number[] = [];
+      const deadline = performance.now() + seconds * 1000;
+      let n = 0;
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: connections }, async () => {
+          while (performance.now() < deadline) {
+            const i = n++;
+            latencies.push(
+              await post(url, writer, CREATE, {
+                input: {
+                  title: `${WORDS[i % WORDS.length]} ${WORDS[(i * 7) % WORDS.length]} #${i}`,
+                  priority: 'MEDIUM',
+                  tags: [TAGS[i % TAGS.length]],
+                  dueAt: new Date(Date.now() + 86_400_000).toISOString(),
+                },
+              }),
+            );
+          }
+        }),
+      );
+      const elapsed = (performance.now() - started) / 1000;
+      const creates = sortNumbers(latencies);
+      log(
+        `creates: ${creates.length} in ${elapsed.toFixed(1)} s at ${connections} connections; p50 ${quantile(creates, 0.5).toFixed(1)} ms, p99 ${quantile(creates, 0.99).toFixed(1)} ms`,
+      );
+
+      // Searches: the measured user's 100k tasks, 8 at a time; half full-text, half filter-only.
+      const searchTimes: { kind: 'full-text' | 'filter'; ms: number }[] = [];
+      let s = 0;
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (s < searches) {
+            const i = s++;
+            const vars =
+              i % 2 === 0
+                ? {
+                    search: WORDS[(i * 11) % WORDS.length]!.slice(0, 4),
+                    filter: { status: 'OPEN' },
+                    first: 50,
+                  }
+                : {
+                    filter: {
+                      priorities: ['HIGH', 'URGENT'],
+                      tags: { any: [TAGS[i % TAGS.length]] },
+                      overdue: i % 4 === 1,
+                    },
+                    first: 50,
+                  };
+            searchTimes.push({
+              kind: i % 2 === 0 ? 'full-text' : 'filter',
+              ms: await post(url, token, SEARCH, vars),
+            });
+          }
+        }),
+      );
+      const searched = sortNumbers(searchTimes.map((s) => s.ms));
+      for (const kind of ['full-text', 'filter'] as const) {
+        const xs = sortNumbers(searchTimes.filter((s) => s.kind === kind).map((s) => s.ms));
+        log(
+          `  ${kind}: ${xs.length}; p50 ${quantile(xs, 0.5).toFixed(1)} ms, p95 ${quantile(xs, 0.95).toFixed(1)} ms`,
+        );
+      }
+      log(
+        `searches: ${searched.length}; p50 ${quantile(searched, 0.5).toFixed(1)} ms, p95 ${quantile(searched, 0.95).toFixed(1)} ms`,
+      );
+      console.log(
+        `api creates_per_s=${Math.round(creates.length / elapsed)} create_p99_ms=${Math.round(quantile(creates, 0.99))} search_p95_ms=${Math.round(quantile(searched, 0.95))} tasks=${total + creates.length}`,
+      );
+    },
+  );
 }
 
 main().catch(cliFatal);

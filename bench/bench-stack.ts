@@ -7,6 +7,7 @@ import { stackPaths } from '../stack/paths.js';
 import { descendantsOf, readProcs } from './proc-table.js';
 import { testPorts } from '../stack/ports.js';
 import { startStack, type RunningStack, type StackOptions } from '../stack/stack.js';
+import { withStopOnSignal } from '../stack/stop-on-signal.js';
 
 export interface BenchStack {
   stack: RunningStack;
@@ -16,7 +17,8 @@ export interface BenchStack {
 
 /**
  * Runs `fn` against a whole throwaway stack (Temporal dev server with in-memory SQLite,
- * PostgreSQL with fsync off), then stops it and deletes its state, whatever happened.
+ * PostgreSQL with fsync off), then stops it and deletes its state, whatever happened, also
+ * when the benchmark is interrupted (SIGINT, SIGTERM) while the stack starts or runs.
  */
 export async function withBenchStack<T>(
   fn: (b: BenchStack) => Promise<T>,
@@ -24,6 +26,7 @@ export async function withBenchStack<T>(
 ): Promise<T> {
   const state = mkdtempSync(join(tmpdir(), 'tickler-bench-'));
   chmodSync(state, 0o755);
+  const removeState = () => rmSync(state, { recursive: true, force: true });
   const jwtSecret = randomBytes(32).toString('base64url');
   const temporalDb = opts.temporalOnDisk
     ? 'SQLite on disk, WAL, synchronous=OFF'
@@ -31,22 +34,40 @@ export async function withBenchStack<T>(
   console.log(
     `machine: ${cpus().length} cores; Temporal dev server (${temporalDb}), PostgreSQL fsync off`,
   );
-  const stack = await startStack({
-    paths: stackPaths(state),
-    ports: await testPorts(),
-    ephemeral: true,
-    jwtSecret,
-    log: () => {},
-    ...opts,
-  });
-  const sql = postgres(stack.databaseUrl, { max: 4, onnotice: () => {} });
-  try {
-    return await fn({ stack, sql, jwtSecret });
-  } finally {
-    await sql.end({ timeout: 2 });
-    await stack.stop();
-    rmSync(state, { recursive: true, force: true });
-  }
+  return withStopOnSignal(
+    async (abort) => {
+      const t0 = Date.now();
+      let stack: RunningStack;
+      try {
+        stack = await startStack({
+          paths: stackPaths(state),
+          ports: await testPorts(),
+          ephemeral: true,
+          jwtSecret,
+          log: () => {},
+          abort,
+          ...opts,
+        });
+      } catch (err) {
+        removeState();
+        throw err;
+      }
+      // Tests and people wait for this line before interrupting a benchmark.
+      console.log(`stack up in ${((Date.now() - t0) / 1000).toFixed(1)} s (pid ${process.pid})`);
+      const sql = postgres(stack.databaseUrl, { max: 4, onnotice: () => {} });
+      return {
+        stack,
+        sql,
+        async stop() {
+          await sql.end({ timeout: 2 });
+          await stack.stop();
+          removeState();
+        },
+        killNow: () => stack.killNow(),
+      };
+    },
+    ({ stack, sql }) => fn({ stack, sql, jwtSecret }),
+  );
 }
 
 /** Pids of this process's descendants whose command line contains `needle`. */

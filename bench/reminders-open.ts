@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { Connection } from '@temporalio/client';
 import { readFileSync } from 'node:fs';
 import { createTask } from '../api/tasks/create-task.js';
@@ -107,7 +106,13 @@ async function main(): Promise<void> {
         process.kill(workerPid, 'SIGKILL');
         await sleep(10_000);
         const started = Date.now();
-        const worker = spawn(argv[0]!, argv.slice(1), { env, stdio: 'ignore' });
+        // Through the stack's process group, so that stopping the stack (also on Ctrl-C) stops it.
+        const worker = stack.ctx.group.start({
+          name: 'worker-restarted',
+          command: argv[0]!,
+          args: argv.slice(1),
+          env,
+        });
         try {
           const deadline = started + 300_000;
           for (;;) {
@@ -119,12 +124,12 @@ async function main(): Promise<void> {
             await sleep(100);
           }
           const restartReadyS = (Date.now() - started) / 1000;
-          console.log(`restarted worker rss ${rssMb(worker.pid!)} MB`);
+          console.log(`restarted worker rss ${rssMb(worker.child.pid!)} MB`);
           console.log(
             `reminders_open n=${count} worker_rss_mb=${peakRss} start_per_s=${Math.round(startPerS)} restart_ready_s=${restartReadyS.toFixed(1)}`,
           );
         } finally {
-          worker.kill('SIGTERM');
+          await stack.ctx.group.stop(worker);
         }
       } finally {
         clearInterval(sampler);

@@ -28,6 +28,8 @@ export interface StackOptions {
   serviceEnv?: Partial<Record<AppId, NodeJS.ProcessEnv>>;
   /** Called when a process dies after the stack is up. */
   onCrash?: (name: string, detail: string) => void;
+  /** Aborted (Ctrl-C during start-up): stop what has started and reject. */
+  abort?: AbortSignal;
 }
 
 export interface RunningStack {
@@ -74,6 +76,14 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     failure: () => failure,
   };
 
+  // Every step's wait polls `failure`, so an abort ends the start-up within one poll interval;
+  // the processes it already started are stopped at once, the rest in the catch below.
+  const onAbort = () => {
+    failure ??= 'start-up interrupted';
+    void group.stopAll();
+  };
+  opts.abort?.addEventListener('abort', onAbort, { once: true });
+
   const timed = async (what: string, step: () => Promise<void>): Promise<void> => {
     const t0 = Date.now();
     await step();
@@ -105,6 +115,12 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
   } catch (err) {
     await group.stopAll();
     throw err;
+  } finally {
+    opts.abort?.removeEventListener('abort', onAbort);
+  }
+  if (opts.abort?.aborted) {
+    await group.stopAll();
+    throw new Error('start-up interrupted');
   }
   up = true;
   return {
