@@ -39,20 +39,15 @@ after(async () => {
 const rename = (u: ApiUser, id: string, title: string) => u.ok(RENAME, { input: { id, title } });
 
 /**
- * task-events Dapr delivered to the sync service since it started (the HTTP metrics of its
- * internal listener, where Dapr delivers).
+ * Events Dapr delivered to the sync service since it started, on its streaming subscriptions
+ * (redeliveries included; these tests make task events only).
  */
-async function taskEventsDelivered(): Promise<number> {
+async function eventsReceived(): Promise<number> {
   const res = await fetch(`${testEnv.syncInternalUrl}/metrics`);
-  return (await res.text())
+  const line = (await res.text())
     .split('\n')
-    .filter(
-      (l) =>
-        l.startsWith('http_requests_total{') &&
-        l.includes('route="/events/task-events"') &&
-        l.includes('status="200"'),
-    )
-    .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
+    .find((l) => l.startsWith('sync_events_received_total '));
+  return line ? Number(line.split(' ').at(-1)) : 0;
 }
 
 async function killedAndRestarted(
@@ -86,7 +81,7 @@ async function killedAndRestarted(
     if (late)
       await eventually(
         'the restarted sync service to receive the missed events',
-        async () => ((await taskEventsDelivered()) >= missed ? true : undefined),
+        async () => ((await eventsReceived()) >= missed ? true : undefined),
         90_000,
       );
     release();
@@ -117,6 +112,74 @@ async function killedAndRestarted(
     await stream.close();
   }
 }
+
+/**
+ * Only the sidecar SIGKILLed: the app keeps its clients (no drop), reports not ready while its
+ * streams are gone, dials the new sidecar, and the events of the outage come from Kafka (its
+ * consumer group resumes at the last offset answered SUCCESS), live, in order.
+ */
+async function sidecarKilledAndRestarted(what: string): Promise<void> {
+  const u = await apiUser(what);
+  const stream = await openEventStream(u.token, { reconnectForMs: 150_000 });
+  const readyz = async () => {
+    const res = await fetch(`${new URL(testEnv.syncUrl.replace(/^ws/, 'http')).origin}/readyz`);
+    return { status: res.status, body: (await res.json()) as { checks: Record<string, string> } };
+  };
+  try {
+    const task = await u.createTask({ title: 'before the sidecar goes' });
+    await eventually(
+      'the first event',
+      () => (stream.received.length >= 1 ? true : undefined),
+      60_000,
+    );
+    const before = await eventsReceived();
+
+    await stackControl.killSyncSidecar(port());
+    const down = await eventually(
+      'the sync service to report its streams gone',
+      async () => {
+        const r = await readyz();
+        return r.status === 503 && r.body.checks.subscriptions !== 'ok' ? r : undefined;
+      },
+      15_000,
+    );
+    assert.match(down.body.checks.subscriptions!, /not subscribed/);
+    // Committed while no stream is open: only Kafka holds them for this replica.
+    for (let i = 1; i <= 4; i++) await rename(u, task.id, `while the sidecar is down ${i}`);
+
+    await stackControl.startSync(port());
+    await eventually(
+      'the sync service ready again',
+      async () => ((await readyz()).status === 200 ? true : undefined),
+      60_000,
+    );
+    for (let i = 1; i <= 2; i++) await rename(u, task.id, `after the sidecar is back ${i}`);
+
+    const committed = await committedEvents(sql, u.id);
+    await eventually(
+      `all ${committed.length} events at the client`,
+      () => (stream.received.length >= committed.length ? true : undefined),
+      120_000,
+    );
+    await sleep(2_000);
+    assertExactlyInOrder('the client', stream.received, committed);
+    assert.deepEqual(stream.drops, [], 'the client stayed connected');
+    // Through the stream, not a replay from the audit log (which would hide a lost event).
+    assert.ok(
+      (await eventsReceived()) - before >= committed.length - 1,
+      'every event after the first came through the resumed stream',
+    );
+    assert.deepEqual(stream.errors, []);
+  } finally {
+    await stream.close();
+  }
+}
+
+test(
+  'its sidecar SIGKILLed and restarted: the stream resumes, the client misses nothing',
+  { timeout: 300_000 },
+  () => sidecarKilledAndRestarted('sync-kill-sidecar'),
+);
 
 const CASES = [
   { what: 'the app', user: 'sync-kill-app', sidecar: false },

@@ -33,7 +33,12 @@ export const stackControl = {
   /** SIGKILL a sync-service instance; with `sidecar`, its Dapr sidecar too. */
   killSync: (port: number, { sidecar = false } = {}) =>
     call('POST', `/sync/${port}/kill${sidecar ? '?sidecar' : ''}`),
-  /** A killed instance again on the same port; returns once it is ready. No-op when running. */
+  /** SIGKILL only a sync-service instance's sidecar: the app keeps running and reconnects. */
+  killSyncSidecar: (port: number) => call('POST', `/sync/${port}/kill?only=sidecar`),
+  /**
+   * A killed instance (or only its sidecar) again on the same ports; returns once it is up (the
+   * app ready, or the sidecar answering). No-op when both run.
+   */
   startSync: (port: number) => call<{ url: string }>('POST', `/sync/${port}/start`),
   /** Stops an extra replica and its sidecar. */
   stopSyncReplica: (port: number) => call('DELETE', `/sync/${port}`),
