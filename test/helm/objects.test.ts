@@ -129,10 +129,16 @@ for (const [label, values] of [
       );
       assert.equal(d.spec.strategy.rollingUpdate.maxUnavailable, 0);
     }
-    // The sidecar calls back only the apps that receive events or invocations.
-    assert.equal(
-      deployment(objects, 'sync-service').spec.template.metadata.annotations['dapr.io/app-port'],
-      '4004',
+    // The sidecar calls back only the audit service (deliveries, invocations); the sync-service
+    // streams its events over the sidecar's gRPC API, so it has no app port and no app token.
+    const sync = deployment(objects, 'sync-service');
+    assert.equal(sync.spec.template.metadata.annotations['dapr.io/app-port'], undefined);
+    assert.equal(sync.spec.template.metadata.annotations['dapr.io/app-token-secret'], undefined);
+    assert.deepEqual(
+      sync.spec.template.spec.containers[0].env.filter((e: { name: string }) =>
+        e.name.startsWith('APP_'),
+      ),
+      [],
     );
     assert.equal(
       deployment(objects, 'audit-service').spec.template.metadata.annotations['dapr.io/app-port'],
@@ -312,8 +318,6 @@ test('the Dapr resources mirror the local stack, in the release namespace', asyn
     'audit-service:pubsub/dead-letters',
     'audit-service:pubsub/reminders',
     'audit-service:pubsub/task-events',
-    'sync-service:pubsub-broadcast/reminders',
-    'sync-service:pubsub-broadcast/task-events',
   ]);
   assert.equal(byKind(objects, 'Resiliency').length, 1);
 });
