@@ -22,6 +22,7 @@ import { freePorts } from './ports.js';
 //                                      → { port, url, internalUrl }
 //   POST   /sync/<port>/kill[?sidecar]  SIGKILL the instance (and its sidecar)
 //   POST   /sync/<port>/kill?only=sidecar  SIGKILL only its sidecar (the app keeps running)
+//   POST   /sync/<port>/freeze          SIGSTOP the app: its sidecar's events stay unanswered
 //   POST   /sync/<port>/start           start again on the same ports, same POD_NAME, whichever
 //                                      of the two is not running
 //   DELETE /sync/<port>                 stop an extra replica and its sidecar
@@ -127,6 +128,12 @@ export async function startTestControl(
       const withSidecar = onlySidecar || url.searchParams.has('sidecar');
       const sidecar = withSidecar ? group.find(`dapr-${name}`) : undefined;
       if (sidecar) await group.kill(sidecar);
+      return {};
+    }
+    if (what === 'sync' && method === 'POST' && action === 'freeze') {
+      const app = group.find(instance(port).name);
+      if (!app) throw new ControlError(409, 'the app is not running');
+      app.child.kill('SIGSTOP');
       return {};
     }
     if (what === 'sync' && method === 'POST' && action === 'start') {

@@ -188,6 +188,38 @@ test(
   () => sidecarKilledAndRestarted('sync-kill-sidecar'),
 );
 
+/**
+ * The app frozen (SIGSTOP) while its sidecar streams it events, then SIGKILLed: the events it
+ * never answered were not committed, so the restarted app gets them again from Kafka. Without
+ * dapr/components/resiliency.yaml's finite streamRedelivery, daprd 1.18.2 keeps retrying them
+ * against the dead stream and the new one never subscribes (the app is never ready again).
+ */
+test(
+  'the app frozen with events in flight, then SIGKILLed: the unanswered events come again',
+  { timeout: 300_000 },
+  async () => {
+    const u = await apiUser('sync-frozen');
+    const task = await u.createTask({ title: 'before the freeze' });
+    // Past the consumer's offset auto-commit (see the sidecar case).
+    await sleep(1_500);
+    await stackControl.freezeSync(port());
+    for (let i = 1; i <= 3; i++) await rename(u, task.id, `unanswered ${i}`);
+    // Published and sent to the frozen app, which cannot answer.
+    await sleep(2_000);
+    await stackControl.killSync(port());
+    const t0 = Date.now();
+    // Returns once the app is ready, i.e. subscribed again (about 50 s: see streamRedelivery).
+    await stackControl.startSync(port());
+    const readyAfterMs = Date.now() - t0;
+    await eventually(
+      'the three unanswered events delivered again',
+      async () => ((await eventsReceived()) >= 3 ? true : undefined),
+      60_000,
+    );
+    assert.ok(readyAfterMs < 90_000, `ready again after ${readyAfterMs} ms`);
+  },
+);
+
 const CASES = [
   { what: 'the app', user: 'sync-kill-app', sidecar: false },
   { what: 'the app and its sidecar', user: 'sync-kill-pod', sidecar: true },

@@ -33,6 +33,8 @@ export const stackControl = {
   /** SIGKILL a sync-service instance; with `sidecar`, its Dapr sidecar too. */
   killSync: (port: number, { sidecar = false } = {}) =>
     call('POST', `/sync/${port}/kill${sidecar ? '?sidecar' : ''}`),
+  /** SIGSTOP a sync-service app: it takes events from its sidecar and never answers them. */
+  freezeSync: (port: number) => call('POST', `/sync/${port}/freeze`),
   /** SIGKILL only a sync-service instance's sidecar: the app keeps running and reconnects. */
   killSyncSidecar: (port: number) => call('POST', `/sync/${port}/kill?only=sidecar`),
   /**
