@@ -134,12 +134,11 @@ for (const [label, values] of [
     const sync = deployment(objects, 'sync-service');
     assert.equal(sync.spec.template.metadata.annotations['dapr.io/app-port'], undefined);
     assert.equal(sync.spec.template.metadata.annotations['dapr.io/app-token-secret'], undefined);
-    assert.deepEqual(
-      sync.spec.template.spec.containers[0].env.filter((e: { name: string }) =>
-        e.name.startsWith('APP_'),
-      ),
-      [],
+    const syncConfig = byKind(objects, 'ConfigMap').find(
+      (c) => c.metadata.name === 'tickler-sync-service',
     );
+    assert.equal(syncConfig?.data.SECRET_REF_APP_API_TOKEN, undefined, 'sync reads no app token');
+    assert.equal(syncConfig?.data.DAPR_GRPC_PORT, '50001');
     assert.equal(
       deployment(objects, 'audit-service').spec.template.metadata.annotations['dapr.io/app-port'],
       '4002',
