@@ -1,6 +1,9 @@
+import { Client, Connection } from '@temporalio/client';
 import { mintHs256Token } from '../platform/auth.js';
 import { cliFatal } from '../platform/lifecycle.js';
 import { withBenchStack, workerEnv } from './bench-stack.js';
+import { completionRate } from './completion-rate.js';
+import { fireBreakdown } from './fire-breakdown.js';
 import { argValue, quantile, sortNumbers } from './stats.js';
 
 // Reminder lateness (issue 4's benchmark; not a test):
@@ -11,6 +14,10 @@ import { argValue, quantile, sortNumbers } from './stats.js';
 // creates begin, then waits for the window to pass and reads what was delivered.
 // lateness = notification delivered_at − reminder fire time. Last line:
 //   reminders n=<n> p50_ms=<n> p99_ms=<n> max_ms=<n> missed=<n> duplicated=<n>
+// Before it: the delivery rate (bench/completion-rate.ts, as bench:ceiling computes its own),
+// with --ceiling <bench:ceiling's rate_per_s for the same count and window> as a ratio of it,
+// and where the time of a fire goes, stage by stage, over --breakdown-sample (200) fires
+// (bench/fire-breakdown.ts).
 
 const CREATE = `mutation($input: CreateTaskInput!) { createTask(input: $input) { id } }`;
 
@@ -18,6 +25,8 @@ async function main(): Promise<void> {
   const count = argValue('count', 1000);
   const windowS = argValue('window', 60);
   const lead = argValue('lead', Math.max(30, Math.ceil(count / 100)));
+  const ceiling = argValue('ceiling', NaN);
+  const breakdownSample = argValue('breakdown-sample', 200);
   const log = (line: string) => console.log(line);
   await withBenchStack(
     async ({ stack, sql, jwtSecret }) => {
@@ -71,14 +80,34 @@ async function main(): Promise<void> {
         log(`  ${n} / ${count} delivered`);
         if (Number(n) >= count && Date.now() > closes) break;
       }
-      const rows = await sql<{ late: number; reminderId: string }[]>`
-      SELECT extract(epoch FROM delivered_at - fire_at) * 1000 AS late, reminder_id AS "reminderId" FROM notifications`;
+      const rows = await sql<{ late: number; reminderId: string; at: number }[]>`
+      SELECT extract(epoch FROM delivered_at - fire_at) * 1000 AS late, reminder_id AS "reminderId",
+             extract(epoch FROM delivered_at) * 1000 AS at
+      FROM notifications`;
       const lateness = sortNumbers(rows.map((r) => Number(r.late)));
       const [{ fired }] = await sql<
         [{ fired: string }]
       >`SELECT count(*) AS fired FROM outbox WHERE event->>'type' = 'reminder.fired'`;
       const distinct = new Set(rows.map((r) => r.reminderId)).size;
       const duplicated = rows.length - distinct + Math.max(0, Number(fired) - distinct);
+      const rate = completionRate(
+        rows.map((r) => Number(r.at)),
+        opens,
+      );
+      log(
+        Number.isFinite(ceiling)
+          ? `delivery rate_per_s=${rate.toFixed(1)} ceiling_per_s=${ceiling} ratio=${(rate / ceiling).toFixed(2)}`
+          : `delivery rate_per_s=${rate.toFixed(1)} (--ceiling <bench:ceiling's rate_per_s> prints the ratio)`,
+      );
+      const temporal = await Connection.connect({
+        address: `127.0.0.1:${stack.ports.temporal}`,
+      });
+      try {
+        const client = new Client({ connection: temporal, namespace: 'default' });
+        for (const line of await fireBreakdown(sql, client, breakdownSample)) log(line);
+      } finally {
+        await temporal.close();
+      }
       console.log(
         `reminders n=${count} p50_ms=${Math.round(quantile(lateness, 0.5))} p99_ms=${Math.round(quantile(lateness, 0.99))} max_ms=${Math.round(lateness.at(-1) ?? NaN)} missed=${count - distinct} duplicated=${duplicated}`,
       );

@@ -1,0 +1,116 @@
+import type { Client } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common/lib/time.js';
+import type postgres from 'postgres';
+import { reminderWorkflowId } from '../workflows/reminder-contract.js';
+import { quantile, sortNumbers } from './stats.js';
+
+// Where the time of one reminder fire goes, stage by stage, from timestamps the code already
+// writes: the reminder's due time and delivery (notifications), its reminder workflow's history
+// (the Temporal server's clock), the reminder.fired event's publish by the relay
+// (outbox_deliveries) and its arrival in the audit log (audit.events, what a client's history
+// reads; the sync service's subscribers get the same Kafka message). One machine, one clock.
+
+export const STAGES = [
+  ['due → timer fired', 'due', 'timerFired'],
+  ['timer fired → workflow task started', 'timerFired', 'taskStarted'],
+  ['workflow task started → activity scheduled', 'taskStarted', 'activityScheduled'],
+  ['activity scheduled → activity started', 'activityScheduled', 'activityStarted'],
+  ['activity started → delivery committed', 'activityStarted', 'delivered'],
+  ['delivery committed → event published (relay)', 'delivered', 'published'],
+  ['event published → in the audit log', 'published', 'audited'],
+  ['due → delivery committed (lateness)', 'due', 'delivered'],
+  ['due → in the audit log', 'due', 'audited'],
+] as const;
+
+type Instant = (typeof STAGES)[number][1 | 2];
+export type FireTimes = Partial<Record<Instant, number>>;
+
+interface Row {
+  taskId: string;
+  due: number;
+  delivered: number;
+  published: number | null;
+  audited: number | null;
+}
+
+/** The history instants of the fire of the reminder workflow's `deliverReminder` activity. */
+export function historyTimes(
+  events: {
+    eventId?: unknown;
+    eventTime?: Parameters<typeof tsToMs>[0];
+    timerFiredEventAttributes?: unknown;
+    workflowTaskStartedEventAttributes?: unknown;
+    activityTaskScheduledEventAttributes?: {
+      activityType?: { name?: string | null } | null;
+    } | null;
+    activityTaskStartedEventAttributes?: { scheduledEventId?: unknown } | null;
+  }[],
+): FireTimes {
+  const s = events.findIndex(
+    (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'deliverReminder',
+  );
+  if (s < 0) return {};
+  const scheduled = events[s]!;
+  const fired = events.slice(0, s).findLast((e) => e.timerFiredEventAttributes);
+  const firedAt = fired ? events.indexOf(fired) : -1;
+  const task = events.slice(firedAt + 1, s).find((e) => e.workflowTaskStartedEventAttributes);
+  const started = events
+    .slice(s + 1)
+    .find(
+      (e) =>
+        String(e.activityTaskStartedEventAttributes?.scheduledEventId) ===
+        String(scheduled.eventId),
+    );
+  const at = (e: (typeof events)[number] | undefined) => (e ? tsToMs(e.eventTime) : undefined);
+  return {
+    timerFired: at(fired),
+    taskStarted: at(task),
+    activityScheduled: at(scheduled),
+    activityStarted: at(started),
+  };
+}
+
+/** p50/p99 per stage over `sample` fires spread over the run, as printable lines. */
+export async function fireBreakdown(
+  sql: postgres.Sql,
+  temporal: Client,
+  sample: number,
+): Promise<string[]> {
+  const rows = await sql<Row[]>`
+    SELECT n.task_id AS "taskId",
+           extract(epoch FROM n.fire_at) * 1000 AS due,
+           extract(epoch FROM n.delivered_at) * 1000 AS delivered,
+           extract(epoch FROM d.delivered_at) * 1000 AS published,
+           extract(epoch FROM a.recorded_at) * 1000 AS audited
+    FROM notifications n
+    JOIN outbox o ON o.subject = n.task_id AND o.event->>'type' = 'reminder.fired'
+    LEFT JOIN outbox_deliveries d ON d.event_id = o.id AND d.destination = 'publish'
+    LEFT JOIN audit.events a ON a.event_id = o.id
+    ORDER BY n.fire_at`;
+  const step = Math.max(1, Math.floor(rows.length / sample));
+  const picked = rows.filter((_, i) => i % step === 0).slice(0, sample);
+  const fires: FireTimes[] = [];
+  for (const r of picked) {
+    const history = await temporal.workflow.getHandle(reminderWorkflowId(r.taskId)).fetchHistory();
+    fires.push({
+      due: Number(r.due),
+      delivered: Number(r.delivered),
+      published: r.published === null ? undefined : Number(r.published),
+      audited: r.audited === null ? undefined : Number(r.audited),
+      ...historyTimes(history.events ?? []),
+    });
+  }
+  const lines = [`per-stage breakdown of ${fires.length} fires (ms, p50 / p99 / max):`];
+  for (const [name, from, to] of STAGES) {
+    const spans = sortNumbers(
+      fires.flatMap((f) =>
+        f[from] === undefined || f[to] === undefined ? [] : [f[to]! - f[from]!],
+      ),
+    );
+    const fmt = (v: number) => (Number.isNaN(v) ? '–' : String(Math.round(v)));
+    lines.push(
+      `  ${name.padEnd(48)} ${fmt(quantile(spans, 0.5)).padStart(6)} / ${fmt(quantile(spans, 0.99)).padStart(6)} / ${fmt(spans.at(-1) ?? NaN).padStart(6)}  (n=${spans.length})`,
+    );
+  }
+  return lines;
+}
