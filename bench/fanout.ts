@@ -105,7 +105,10 @@ async function main(): Promise<void> {
       // Warm-up: one event per user, until every socket has one. The sync service's Kafka
       // consumer group is new, and a subscription is live only once the server has processed
       // its subscribe message, which it does not acknowledge. Every user needs its event, so
-      // these go closed loop (a few at a time), never skipped.
+      // these go closed loop (a few at a time), never skipped. The group joins Kafka only once
+      // the service has opened its streaming subscriptions (after the stack is up) and starts at
+      // the newest offset: an event published before that is not streamed, so a user whose
+      // sockets are still cold gets another one every 5 s.
       let nextUser = 0;
       await Promise.all(
         Array.from({ length: 16 }, async () => {
@@ -113,9 +116,17 @@ async function main(): Promise<void> {
         }),
       );
       const warmDeadline = Date.now() + 120_000;
+      let resendAt = Date.now() + 5_000;
       for (;;) {
         const cold = subscribers.filter((s) => s.received.size === 0).length;
         if (cold === 0) break;
+        if (Date.now() > resendAt) {
+          resendAt = Date.now() + 5_000;
+          const coldUsers = new Set(
+            subscribers.flatMap((s, j) => (s.received.size === 0 ? [ownerOf(j)] : [])),
+          );
+          for (const u of coldUsers) await mutate(u, 'warm-up again')();
+        }
         if (Date.now() > warmDeadline) {
           const failed = subscribers.filter((s) => s.failure);
           throw new Error(
