@@ -139,11 +139,15 @@ async function main(): Promise<void> {
         log('warning: the window opened before all workflows were started (raise --lead)');
       const closes = opens + windowS * 1000;
       const query = `WorkflowType = 'ceilingWorkflow' AND ExecutionStatus = 'Completed'`;
-      while (Date.now() < closes + 15_000) {
+      // Past saturation the backlog drains after the window: wait while it still moves.
+      let progressAt = Date.now();
+      let before = 0;
+      while (Date.now() < Math.max(closes, progressAt) + 15_000) {
         await new Promise((r) => setTimeout(r, 5000));
         const { count: done } = await client.workflow.count(query);
         log(`  ${done} / ${count} completed`);
         if (done >= count && Date.now() > closes) break;
+        if (done > before) [before, progressAt] = [done, Date.now()];
       }
       const closed: { late: number; at: number }[] = [];
       for await (const wf of client.workflow.list({ query })) {

@@ -72,13 +72,25 @@ async function main(): Promise<void> {
       );
       if (Date.now() > opens)
         log('warning: the window opened before all tasks were created (raise --lead)');
+      // Reminders armed late (their workflow started after they were due) fire without a timer:
+      // the breakdown's timer stages leave them out, and the lead should have been longer.
+      await new Promise((r) => setTimeout(r, Math.max(0, opens - Date.now())));
+      const [{ unarmed }] = await sql<[{ unarmed: string }]>`
+        SELECT count(*) AS unarmed FROM outbox_deliveries
+        WHERE destination = 'signal' AND delivered_at IS NULL`;
+      log(`window open: ${unarmed} events not yet signalled to Temporal (reminders not yet armed)`);
       const closes = opens + windowS * 1000;
       const settle = 15_000;
-      while (Date.now() < closes + settle) {
+      // Past saturation the backlog drains after the window: wait while it still moves, so that
+      // slow is reported as late, not as missed.
+      let progressAt = Date.now();
+      let before = 0;
+      while (Date.now() < Math.max(closes, progressAt) + settle) {
         await new Promise((r) => setTimeout(r, 5000));
         const [{ n }] = await sql<[{ n: string }]>`SELECT count(*) AS n FROM notifications`;
         log(`  ${n} / ${count} delivered`);
         if (Number(n) >= count && Date.now() > closes) break;
+        if (Number(n) > before) [before, progressAt] = [Number(n), Date.now()];
       }
       const rows = await sql<{ late: number; reminderId: string; at: number }[]>`
       SELECT extract(epoch FROM delivered_at - fire_at) * 1000 AS late, reminder_id AS "reminderId",
