@@ -1,5 +1,4 @@
 import type { Client } from '@temporalio/client';
-import { tsToMs } from '@temporalio/common/lib/time.js';
 import type postgres from 'postgres';
 import { reminderWorkflowId } from '../workflows/reminder-contract.js';
 import { quantile, sortNumbers } from './stats.js';
@@ -37,7 +36,7 @@ interface Row {
 export function historyTimes(
   events: {
     eventId?: unknown;
-    eventTime?: Parameters<typeof tsToMs>[0];
+    eventTime?: { seconds?: unknown; nanos?: number | null } | null;
     timerFiredEventAttributes?: unknown;
     workflowTaskStartedEventAttributes?: unknown;
     activityTaskScheduledEventAttributes?: {
@@ -61,7 +60,11 @@ export function historyTimes(
         String(e.activityTaskStartedEventAttributes?.scheduledEventId) ===
         String(scheduled.eventId),
     );
-  const at = (e: (typeof events)[number] | undefined) => (e ? tsToMs(e.eventTime) : undefined);
+  // Seconds are a Long from the client and a number in tests; both print as decimal digits.
+  const at = (e: (typeof events)[number] | undefined) =>
+    e?.eventTime
+      ? Number(String(e.eventTime.seconds ?? 0)) * 1000 + Math.round((e.eventTime.nanos ?? 0) / 1e6)
+      : undefined;
   return {
     timerFired: at(fired),
     taskStarted: at(task),
