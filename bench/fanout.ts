@@ -105,10 +105,10 @@ async function main(): Promise<void> {
       // Warm-up: one event per user, until every socket has one. The sync service's Kafka
       // consumer group is new, and a subscription is live only once the server has processed
       // its subscribe message, which it does not acknowledge. Every user needs its event, so
-      // these go closed loop (a few at a time), never skipped. The group joins Kafka only once
-      // the service has opened its streaming subscriptions (after the stack is up) and starts at
-      // the newest offset: an event published before that is not streamed, so a user whose
-      // sockets are still cold gets another one every 5 s.
+      // these go closed loop (a few at a time), never skipped. The group may join Kafka after
+      // the stack reports ready and starts at the newest offset: an event published before
+      // that never reaches the service, so a user whose sockets are still cold gets another
+      // one every 5 s.
       let nextUser = 0;
       await Promise.all(
         Array.from({ length: 16 }, async () => {

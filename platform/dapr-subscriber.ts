@@ -5,44 +5,10 @@ import type { Logger } from './logger.js';
 
 export type TopicHandler = (event: TicklerEvent) => Promise<void>;
 
-/** What a subscriber answers Dapr for one event. */
-export type DeliveryStatus = 'SUCCESS' | 'RETRY' | 'DROP';
-
 /**
- * The one place where outcomes map to Dapr's answers, whichever way the event came (a POST to a
- * declared route, or a streaming subscription): SUCCESS: done; DROP: can never succeed
- * (malformed, unknown type); RETRY: try again later. `where` names the route or topic in logs.
- */
-export async function handleDelivery(
-  raw: unknown,
-  handler: TopicHandler,
-  log: Logger,
-  where: Record<string, string>,
-): Promise<DeliveryStatus> {
-  const parsed = parseEvent(raw);
-  if (!parsed.ok) {
-    log.warn({ ...where, reason: parsed.reason }, 'dropping malformed event');
-    return 'DROP';
-  }
-  try {
-    await handler(parsed.event);
-    return 'SUCCESS';
-  } catch (err) {
-    if (err instanceof AppError && err.code === ErrorCode.BAD_EVENT) {
-      log.warn({ ...where, eventId: parsed.event.id, reason: err.message }, 'dropping event');
-      return 'DROP';
-    }
-    log.error(
-      { err, ...where, eventId: parsed.event.id },
-      'event handling failed; Dapr will retry',
-    );
-    return 'RETRY';
-  }
-}
-
-/**
- * Dapr delivers each event of a declarative subscription (dapr/subscriptions/) as a POST to the
- * route it names; the answer is handleDelivery's.
+ * Dapr delivers each subscribed event as a POST to the route named in the subscription
+ * (dapr/subscriptions/). This is the one place where outcomes map to Dapr's answers:
+ * SUCCESS: done; DROP: can never succeed (malformed, unknown type); RETRY: try again later.
  */
 export function registerTopicRoute(
   app: FastifyInstance,
@@ -50,9 +16,24 @@ export function registerTopicRoute(
   handler: TopicHandler,
   log: Logger,
 ): void {
-  app.post(route, async (req) => ({
-    status: await handleDelivery(req.body, handler, log, { route }),
-  }));
+  app.post(route, async (req) => {
+    const parsed = parseEvent(req.body);
+    if (!parsed.ok) {
+      log.warn({ route, reason: parsed.reason }, 'dropping malformed event');
+      return { status: 'DROP' };
+    }
+    try {
+      await handler(parsed.event);
+      return { status: 'SUCCESS' };
+    } catch (err) {
+      if (err instanceof AppError && err.code === ErrorCode.BAD_EVENT) {
+        log.warn({ route, eventId: parsed.event.id, reason: err.message }, 'dropping event');
+        return { status: 'DROP' };
+      }
+      log.error({ err, route, eventId: parsed.event.id }, 'event handling failed; Dapr will retry');
+      return { status: 'RETRY' };
+    }
+  });
 }
 
 export interface DeadLetter {

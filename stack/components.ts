@@ -291,8 +291,8 @@ export async function startKafka(ctx: ComponentContext): Promise<void> {
 const appPorts = (ports: StackPorts): Record<AppId, number | undefined> => ({
   api: undefined, // calls out only
   worker: undefined, // publishes only
-  // Opens streaming subscriptions to its sidecar: nothing for the sidecar to call.
-  'sync-service': undefined,
+  // The sync-service's internal listener: its public port carries only the WebSocket.
+  'sync-service': ports.syncInternal,
   'audit-service': ports.audit,
 });
 
@@ -419,7 +419,6 @@ export function serviceEnv(
         ...base,
         PORT: String(ctx.ports.sync),
         INTERNAL_PORT: String(ctx.ports.syncInternal),
-        DAPR_GRPC_PORT: String(ctx.ports.dapr[appId].grpc),
       };
     case 'audit-service':
       return { ...base, PORT: String(ctx.ports.audit) };
@@ -476,20 +475,10 @@ export async function startService(
 /** Where one sync-service instance listens: its two ports and its own sidecar's ports. */
 export interface SyncInstancePorts {
   sync: number;
-  /** Its internal listener (/metrics). */
+  /** Its internal listener (the sidecar's app port). */
   internal: number;
   dapr: StackPorts['dapr']['sync-service'];
 }
-
-const syncInstanceContext = (ctx: ComponentContext, at: SyncInstancePorts): ComponentContext => ({
-  ...ctx,
-  ports: {
-    ...ctx.ports,
-    sync: at.sync,
-    syncInternal: at.internal,
-    dapr: { ...ctx.ports.dapr, 'sync-service': at.dapr },
-  },
-});
 
 /**
  * One sync-service instance with its own sidecar, named after its port like its POD_NAME: on
@@ -502,16 +491,15 @@ export async function startSyncInstance(
   env: ServiceEnv,
   { withSidecar = true, name = `sync-service-${at.sync}` } = {},
 ): Promise<void> {
-  const own = syncInstanceContext(ctx, at);
+  const own: ComponentContext = {
+    ...ctx,
+    ports: {
+      ...ctx.ports,
+      sync: at.sync,
+      syncInternal: at.internal,
+      dapr: { ...ctx.ports.dapr, 'sync-service': at.dapr },
+    },
+  };
   if (withSidecar) await startSidecar(own, 'sync-service', name);
   await startService(own, 'sync-service', serviceEnv(own, 'sync-service', env), undefined, name);
-}
-
-/** Only the sidecar of a sync-service instance whose app kept running (it reconnects itself). */
-export async function startSyncSidecar(
-  ctx: ComponentContext,
-  at: SyncInstancePorts,
-  name: string,
-): Promise<void> {
-  await startSidecar(syncInstanceContext(ctx, at), 'sync-service', name);
 }

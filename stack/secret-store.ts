@@ -44,9 +44,8 @@ function appSecrets(appId: AppId, s: StackSecrets): Record<string, Ref & { value
       return { DATABASE_URL: { ...DATABASE.api, value: s.databaseUrl('api') }, ...jwt };
     case 'worker':
       return { DATABASE_URL: { ...DATABASE.worker, value: s.databaseUrl('worker') } };
-    // No app token: nothing calls the sync-service (it streams its events).
     case 'sync-service':
-      return { ...jwt };
+      return { ...jwt, ...appToken };
     case 'audit-service':
       return {
         DATABASE_URL: { ...DATABASE['audit-service'], value: s.databaseUrl('audit-service') },

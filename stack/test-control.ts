@@ -3,7 +3,6 @@ import {
   startKafka,
   startPostgres,
   startSyncInstance,
-  startSyncSidecar,
   type ComponentContext,
   type SyncInstancePorts,
 } from './components.js';
@@ -21,10 +20,8 @@ import { freePorts } from './ports.js';
 //   POST   /sync                        an extra sync-service replica with its own sidecar
 //                                      → { port, url, internalUrl }
 //   POST   /sync/<port>/kill[?sidecar]  SIGKILL the instance (and its sidecar)
-//   POST   /sync/<port>/kill?only=sidecar  SIGKILL only its sidecar (the app keeps running)
-//   POST   /sync/<port>/freeze          SIGSTOP the app: its sidecar's events stay unanswered
-//   POST   /sync/<port>/start           start again on the same ports, same POD_NAME, whichever
-//                                      of the two is not running
+//   POST   /sync/<port>/start           start it again on the same ports, same POD_NAME (and
+//                                      its sidecar, when that was killed too)
 //   DELETE /sync/<port>                 stop an extra replica and its sidecar
 //
 // <port> is a sync-service instance's own port (the stack's one, or an extra replica's).
@@ -122,27 +119,17 @@ export async function startTestControl(
     }
     if (what === 'sync' && method === 'POST' && action === 'kill') {
       const { name } = instance(port);
-      const onlySidecar = url.searchParams.get('only') === 'sidecar';
-      const app = onlySidecar ? undefined : group.find(name);
+      const app = group.find(name);
       if (app) await group.kill(app);
-      const withSidecar = onlySidecar || url.searchParams.has('sidecar');
-      const sidecar = withSidecar ? group.find(`dapr-${name}`) : undefined;
+      const sidecar = url.searchParams.has('sidecar') ? group.find(`dapr-${name}`) : undefined;
       if (sidecar) await group.kill(sidecar);
-      return {};
-    }
-    if (what === 'sync' && method === 'POST' && action === 'freeze') {
-      const app = group.find(instance(port).name);
-      if (!app) throw new ControlError(409, 'the app is not running');
-      app.child.kill('SIGSTOP');
       return {};
     }
     if (what === 'sync' && method === 'POST' && action === 'start') {
       const { ports, name } = instance(port);
-      const withSidecar = !group.find(`dapr-${name}`);
       if (!group.find(name)) {
+        const withSidecar = !group.find(`dapr-${name}`);
         await startSyncInstance(ctx, ports, { jwtSecret }, { name, withSidecar });
-      } else if (withSidecar) {
-        await startSyncSidecar(ctx, ports, name);
       }
       return { url: syncUrl(ports.sync) };
     }

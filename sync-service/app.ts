@@ -4,9 +4,11 @@ import { createYoga } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AppError, ErrorCode, quotaExceeded, unauthenticated } from '../domain/errors.js';
+import { Topic } from '../domain/events.js';
 import type { UserId } from '../domain/ids.js';
 import { bearerToken, type JwtVerifier } from '../platform/auth.js';
-import type { TopicHandler } from '../platform/dapr-subscriber.js';
+import { acceptCloudEvents, registerTopicRoute } from '../platform/dapr-subscriber.js';
+import { requireDaprAppToken } from '../platform/dapr-tokens.js';
 import { createErrorMasker, toGraphQLError } from '../platform/graphql-errors.js';
 import { registerHealth, type ReadinessCheck } from '../platform/health.js';
 import { createHttpApp } from '../platform/http.js';
@@ -40,23 +42,26 @@ export interface SyncDeps {
   replayGate: ReplayGateLimits;
   /** graphql-ws keep-alive: ping interval; a client that misses a pong is dropped. */
   keepAliveMs: number;
+  /** What the sidecar sends in `dapr-api-token` on every delivery (APP_API_TOKEN). */
+  appApiToken: string;
   readiness?: Record<string, ReadinessCheck>;
   /** The WebSocket's path; GRAPHQL_WS_PATH unless the deployment moves it (WS_PATH). */
   wsPath?: string;
 }
 
-/**
- * The two listeners, and where events come in. Nothing here is called by the sidecar: the
- * events arrive on streams the service opens itself (sync-service/subscriptions.ts).
- */
+/** The two listeners: the public one (WebSocket, health) and the sidecar's. */
 export interface SyncService {
   /** WebSocket /graphql, /healthz, /readyz: all a client can reach. */
   app: FastifyInstance;
-  /** /metrics only, on loopback. */
+  /** Event deliveries (app token required) and /metrics: the sidecar's --app-port, on loopback. */
   internal: FastifyInstance;
-  /** Each event of task-events and reminders, as the streaming subscriptions receive it. */
-  onEvent: TopicHandler;
 }
+
+/** Routes named in dapr/subscriptions/sync-service.yaml. */
+export const syncRoutes = {
+  [Topic.taskEvents]: '/events/task-events',
+  [Topic.reminders]: '/events/reminders',
+} as const;
 
 export const GRAPHQL_WS_PATH = '/graphql';
 const MAX_OPERATION_TOKENS = 500;
@@ -74,12 +79,25 @@ export function buildSyncService(deps: SyncDeps): SyncService {
     replayReads: gate.stats,
   });
 
+  // Whoever can reach the internal listener still needs the app token: a forged event would
+  // be pushed to its user's clients.
   registerHttpErrors(internal, log);
+  void internal.register(async (dapr) => {
+    requireDaprAppToken(dapr, deps.appApiToken);
+    acceptCloudEvents(dapr);
+    for (const route of Object.values(syncRoutes)) {
+      registerTopicRoute(
+        dapr,
+        route,
+        async (event) => {
+          metrics.received.inc();
+          hub.publish(event);
+        },
+        log,
+      );
+    }
+  });
   registerHealth(app, readiness);
-  const onEvent: TopicHandler = async (event) => {
-    metrics.received.inc();
-    hub.publish(event);
-  };
 
   const eventsFor =
     (userId: UserId, socket: WebSocket): SyncContext['events'] =>
@@ -235,5 +253,5 @@ export function buildSyncService(deps: SyncDeps): SyncService {
     await disposable.dispose();
     wss.close();
   });
-  return { app, internal, onEvent };
+  return { app, internal };
 }

@@ -2,20 +2,18 @@ import { verifierFromConfig } from '../platform/auth.js';
 import { readConfig } from '../platform/config.js';
 import { envWithDaprSecrets } from '../platform/dapr-secrets.js';
 import { daprSidecarCheck } from '../platform/health.js';
-import { daprStreamOpener } from '../platform/dapr-grpc.js';
 import { createLifecycle, fatal } from '../platform/lifecycle.js';
 import { createLogger } from '../platform/logger.js';
 import { buildSyncService } from './app.js';
 import { SyncConfig } from './config.js';
 import { defaultStreamLimits } from './ordered-events.js';
 import { createAuditReplaySource } from './replay-source.js';
-import { startSyncSubscriptions } from './subscriptions.js';
 
 async function main(): Promise<void> {
   const config = readConfig(SyncConfig, await envWithDaprSecrets(process.env));
   const log = createLogger('sync-service', config.LOG_LEVEL);
   const life = createLifecycle(log);
-  const { app, internal, onEvent } = buildSyncService({
+  const { app, internal } = buildSyncService({
     verifier: verifierFromConfig(config),
     log,
     replay: createAuditReplaySource({
@@ -44,27 +42,14 @@ async function main(): Promise<void> {
     },
     keepAliveMs: config.KEEP_ALIVE_MS,
     wsPath: config.WS_PATH,
+    appApiToken: config.APP_API_TOKEN,
     readiness: {
       dapr: daprSidecarCheck(config.DAPR_HOST, config.DAPR_HTTP_PORT, config.DAPR_API_TOKEN),
-      // Asked from the first request on, which comes after they are started (below).
-      subscriptions: () => subscriptions.ready(),
     },
   });
+  // The sidecar's listener first: once the public /readyz answers, deliveries are taken too.
   await internal.listen({ host: config.INTERNAL_HOST, port: config.INTERNAL_PORT });
   life.add('internal http server', internal, (a) => a.close());
-  const subscriptions = life.add(
-    'streaming subscriptions',
-    startSyncSubscriptions({
-      open: daprStreamOpener({
-        host: config.DAPR_HOST,
-        port: config.DAPR_GRPC_PORT,
-        apiToken: config.DAPR_API_TOKEN,
-      }),
-      handler: onEvent,
-      log,
-    }),
-    (s) => s.close(),
-  );
   await app.listen({ host: config.HOST, port: config.PORT });
   life.add('http server', app, (a) => a.close());
   log.info({ port: config.PORT, internalPort: config.INTERNAL_PORT }, 'sync-service ready');

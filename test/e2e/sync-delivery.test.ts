@@ -167,7 +167,7 @@ test("the socket is closed with 4403 when the token's exp passes", async () => {
 });
 
 test('the sync service reports connections, deliveries and delivery latency', async () => {
-  // Metrics are on the internal listener (loopback), not the public one.
+  // Metrics are on the internal listener (the sidecar's port), not the public one.
   const metricsUrl = `${testEnv.syncInternalUrl}/metrics`;
   const token = await tokenFor(userId());
   const sub = await subscribeEvents(token, EVENTS);

@@ -87,13 +87,7 @@ for (const [label, values] of [
         .map(([, ref]) => ref.split('/')[0]!);
       const role = byKind(objects, 'Role').find(
         (r) => r.metadata.labels['app.kubernetes.io/component'] === app,
-      );
-      // The sync-service with a JWKS reads nothing (no JWT secret, no app token): no Role.
-      if (reads.length === 0) {
-        assert.equal(role, undefined, `${app} reads no Secret, yet has a Role`);
-        continue;
-      }
-      assert.ok(role, `${app} has no Role`);
+      )!;
       assert.equal(role.rules.length, 1, app);
       assert.deepEqual(role.rules[0].verbs, ['get'], app);
       assert.deepEqual([...role.rules[0].resourceNames].sort(), [...new Set(reads)].sort(), app);
@@ -135,16 +129,11 @@ for (const [label, values] of [
       );
       assert.equal(d.spec.strategy.rollingUpdate.maxUnavailable, 0);
     }
-    // The sidecar calls back only the audit service (deliveries, invocations); the sync-service
-    // streams its events over the sidecar's gRPC API, so it has no app port and no app token.
-    const sync = deployment(objects, 'sync-service');
-    assert.equal(sync.spec.template.metadata.annotations['dapr.io/app-port'], undefined);
-    assert.equal(sync.spec.template.metadata.annotations['dapr.io/app-token-secret'], undefined);
-    const syncConfig = byKind(objects, 'ConfigMap').find(
-      (c) => c.metadata.name === 'tickler-sync-service',
+    // The sidecar calls back only the apps that receive events or invocations.
+    assert.equal(
+      deployment(objects, 'sync-service').spec.template.metadata.annotations['dapr.io/app-port'],
+      '4004',
     );
-    assert.equal(syncConfig?.data.SECRET_REF_APP_API_TOKEN, undefined, 'sync reads no app token');
-    assert.equal(syncConfig?.data.DAPR_GRPC_PORT, '50001');
     assert.equal(
       deployment(objects, 'audit-service').spec.template.metadata.annotations['dapr.io/app-port'],
       '4002',
@@ -323,6 +312,8 @@ test('the Dapr resources mirror the local stack, in the release namespace', asyn
     'audit-service:pubsub/dead-letters',
     'audit-service:pubsub/reminders',
     'audit-service:pubsub/task-events',
+    'sync-service:pubsub-broadcast/reminders',
+    'sync-service:pubsub-broadcast/task-events',
   ]);
   assert.equal(byKind(objects, 'Resiliency').length, 1);
 });

@@ -8,7 +8,7 @@ import { testEnv } from '../support/env.js';
 import { snapshot } from '../support/fixtures.js';
 
 // Service boundaries on the real stack: the routes Dapr calls are not on any public port, they
-// answer only a caller with the app token (the sync-service has none: it streams), the sidecars' APIs only a caller with the API token,
+// answer only a caller with the app token, the sidecars' APIs only a caller with the API token,
 // and the audit service's reads only the app the access-control policy names.
 
 const httpOrigin = (url: string) => new URL(url.replace(/^ws/, 'http')).origin;
@@ -48,39 +48,24 @@ describe('the sync-service', () => {
     assert.equal(metrics.status, 404, 'metrics are on the internal listener');
   });
 
-  test('takes no delivery on any port: its events come on streams it opens to its sidecar', async () => {
-    // The old delivery routes, on the internal listener too: nothing there but /metrics, with
-    // or without a token.
+  test('answers its internal port only with the app token', async () => {
     const event = forgedEvent(uniqueUser('forged-internal'));
-    for (const route of ['/events/task-events', '/events/reminders']) {
-      for (const headers of [{}, withAppToken()]) {
-        const res = await post(`${testEnv.syncInternalUrl}${route}`, event, headers);
-        assert.equal(res.status, 404, `${route} answered ${res.status}: ${await res.text()}`);
-      }
+    const url = `${testEnv.syncInternalUrl}/events/task-events`;
+    for (const headers of [{}, { 'dapr-api-token': 'not-the-token-0123456789' }] as Record<
+      string,
+      string
+    >[]) {
+      const res = await post(url, event, headers);
+      assert.equal(res.status, 401);
+      assert.equal(
+        ((await res.json()) as { error: { code: string } }).error.code,
+        'UNAUTHENTICATED',
+      );
     }
-    // Its sidecar has no app port to call, and holds both subscriptions as streams, with their
-    // dead-letter topic.
-    const res = await fetch(`${testEnv.syncDaprHttp}/v1.0/metadata`, {
-      headers: { 'dapr-api-token': testEnv.daprApiToken },
-    });
+    // The same request with the token is what the sidecar delivers: the route is real.
+    const res = await post(url, event, withAppToken());
     assert.equal(res.status, 200);
-    const meta = (await res.json()) as {
-      appConnectionProperties?: { port?: number };
-      subscriptions?: {
-        pubsubname: string;
-        topic: string;
-        deadLetterTopic: string;
-        type: string;
-      }[];
-    };
-    assert.equal(meta.appConnectionProperties?.port, undefined, 'no app port');
-    const subs = (meta.subscriptions ?? [])
-      .map((s) => `${s.type} ${s.pubsubname}/${s.topic} → ${s.deadLetterTopic}`)
-      .sort();
-    assert.deepEqual(subs, [
-      'STREAMING pubsub-broadcast/reminders → dead-letters',
-      'STREAMING pubsub-broadcast/task-events → dead-letters',
-    ]);
+    assert.deepEqual(await res.json(), { status: 'SUCCESS' });
   });
 });
 

@@ -15,12 +15,7 @@ let port = 0;
 let child: ReturnType<typeof spawn> | undefined;
 
 before(async () => {
-  const [p, internalPort, deadDapr, deadDaprGrpc] = (await freePorts(4)) as [
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [p, internalPort, deadDapr] = (await freePorts(3)) as [number, number, number];
   port = p;
   child = spawn(process.execPath, ['--import', 'tsx', 'sync-service/main.ts'], {
     cwd: ROOT,
@@ -28,12 +23,11 @@ before(async () => {
     env: {
       PATH: process.env.PATH ?? '',
       JWT_SECRET: secret,
+      APP_API_TOKEN: randomBytes(24).toString('base64url'),
       HOST: '127.0.0.1',
       PORT: String(port),
       INTERNAL_PORT: String(internalPort),
       DAPR_HTTP_PORT: String(deadDapr),
-      // Never the stack's sidecar: a second stream there would share its consumer group.
-      DAPR_GRPC_PORT: String(deadDaprGrpc),
       WS_PATH: '/subscriptions',
       LOG_LEVEL: 'fatal',
     },

@@ -33,14 +33,7 @@ export const stackControl = {
   /** SIGKILL a sync-service instance; with `sidecar`, its Dapr sidecar too. */
   killSync: (port: number, { sidecar = false } = {}) =>
     call('POST', `/sync/${port}/kill${sidecar ? '?sidecar' : ''}`),
-  /** SIGSTOP a sync-service app: it takes events from its sidecar and never answers them. */
-  freezeSync: (port: number) => call('POST', `/sync/${port}/freeze`),
-  /** SIGKILL only a sync-service instance's sidecar: the app keeps running and reconnects. */
-  killSyncSidecar: (port: number) => call('POST', `/sync/${port}/kill?only=sidecar`),
-  /**
-   * A killed instance (or only its sidecar) again on the same ports; returns once it is up (the
-   * app ready, or the sidecar answering). No-op when both run.
-   */
+  /** A killed instance again on the same port; returns once it is ready. No-op when running. */
   startSync: (port: number) => call<{ url: string }>('POST', `/sync/${port}/start`),
   /** Stops an extra replica and its sidecar. */
   stopSyncReplica: (port: number) => call('DELETE', `/sync/${port}`),

@@ -44,8 +44,7 @@ app.kubernetes.io/component: {{ .component }}
 {{/*
 The four services. appId is the Dapr app id (the access-control policies, subscriptions and
 component scopes name it); port is the one the probes use; appPort is what the sidecar calls
-(none for the api and the worker, which only call their sidecar, nor for the sync-service,
-which receives its events on streaming subscriptions it opens to its sidecar).
+(none for the api and the worker, which only call their sidecar).
 */}}
 {{- define "tickler.components" -}}
 api:
@@ -72,10 +71,10 @@ syncService:
   appId: sync-service
   script: sync-service/main.ts
   port: 4001
-  appPort: 0
+  appPort: 4004
   database: false
   jwt: true
-  appToken: false
+  appToken: true
   service: true
   autoscaling: true
 auditService:
@@ -184,7 +183,6 @@ TASK_QUEUE: {{ . | quote }}
 PORT: "4001"
 INTERNAL_HOST: 127.0.0.1
 INTERNAL_PORT: "4004"
-DAPR_GRPC_PORT: "50001"
 WS_PATH: {{ $root.Values.ingress.subscriptionsPath | quote }}
 AUDIT_APP_ID: audit-service
 MAX_SOCKETS_PER_ADDRESS: {{ $v.maxSocketsPerAddress | quote }}
