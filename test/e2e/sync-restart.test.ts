@@ -11,8 +11,9 @@ import { stackControl, syncPortOf } from '../support/stack-control.js';
 // it is started again on the same port: the client reconnects with `after: <the last sequence
 // it saw>` and receives every missed event in order, then the live ones; no gap, no duplicate.
 // The client comes back either at once (the missed events may still be on their way through
-// Dapr) or late, after the restarted service already received them with nobody to hand them
-// to (only a replay can bring them back).
+// Dapr) or late, once the restarted service is live again: it received them with nobody to
+// hand them to, or, when its sidecar was killed too, may never receive them (only a replay can
+// bring them back).
 
 const RENAME = /* GraphQL */ `
   mutation ($input: UpdateTaskInput!) {
@@ -55,6 +56,33 @@ async function taskEventsDelivered(): Promise<number> {
     .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
 }
 
+/**
+ * Waits until a restarted sidecar delivers to its app again, i.e. its Kafka consumer has its
+ * partitions. Until then nothing reaches the service live, and it can take a while: the
+ * SIGKILLed consumer holds the replica's group until its session times out (10 s), and a
+ * partition on which the group has no committed offset (the sidecar commits only what it
+ * delivered, once a second) then starts at the newest offset (pubsub-broadcast.yaml), so what
+ * was published on it meanwhile never arrives. A probe user's events are published, one a
+ * second, until one is delivered; the service was just restarted, so its counter starts at 0.
+ */
+async function sidecarDeliveringAgain(what: string): Promise<void> {
+  const probe = await apiUser(`${what}-probe`);
+  const task = await probe.createTask({ title: 'probe' });
+  let probedAt = Date.now();
+  await eventually(
+    'the restarted sidecar to deliver again',
+    async () => {
+      if ((await taskEventsDelivered()) > 0) return true;
+      if (Date.now() - probedAt >= 1_000) {
+        probedAt = Date.now();
+        await rename(probe, task.id, `probe ${probedAt}`);
+      }
+      return undefined;
+    },
+    60_000,
+  );
+}
+
 async function killedAndRestarted(
   what: string,
   { sidecar, late }: { sidecar: boolean; late: boolean },
@@ -83,7 +111,11 @@ async function killedAndRestarted(
     const missed = 5;
 
     await stackControl.startSync(port());
-    if (late)
+    // A sidecar that kept running delivers the missed events to the restarted app; a restarted
+    // one resumes from its group's committed offsets, and may have none on this user's
+    // partition (see sidecarDeliveringAgain): then they never reach the service.
+    if (sidecar) await sidecarDeliveringAgain(what);
+    else if (late)
       await eventually(
         'the restarted sync service to receive the missed events',
         async () => ((await taskEventsDelivered()) >= missed ? true : undefined),
