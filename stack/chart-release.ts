@@ -61,7 +61,7 @@ export interface SecretSpec {
 }
 
 /**
- * The Secrets the chart names under its default names (README, "Secrets first"), with stand-in
+ * The Secrets the chart names under its default names (docs/operations.md, "Secrets first"), with stand-in
  * values: nothing reads them here, but a release whose Secrets are missing is not one an operator
  * would install. Addresses use the reserved .invalid domain.
  */

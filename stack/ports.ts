@@ -50,7 +50,7 @@ export interface StackPorts {
 export const APP_IDS = ['api', 'worker', 'sync-service', 'audit-service'] as const;
 export type AppId = (typeof APP_IDS)[number];
 
-/** Fixed ports for the local stack, as listed in the README. */
+/** Fixed ports for the local stack, as listed in docs/local-stack.md. */
 export const devPorts: StackPorts = {
   postgres: 55432,
   temporal: 7233,

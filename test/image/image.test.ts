@@ -25,7 +25,7 @@ import {
 
 const IMAGE = 'localhost/tickler:test';
 const UID = 10001;
-/** 458 MB measured (README, Image and CI/CD): room for a few dependencies, not for dev ones. */
+/** 458 MB measured (docs/operations.md, Image and CI/CD): room for a few dependencies, not for dev ones. */
 const SIZE_BUDGET_MB = 480;
 const run = randomBytes(4).toString('hex');
 const started: string[] = [];

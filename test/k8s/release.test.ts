@@ -23,7 +23,7 @@ import { FAKE_NODE, startTestKubeCluster, type KubeCluster } from '../support/ku
 // kube-apiserver, controllers, scheduler, kwok's fake node, Dapr's CRDs): every rendered object
 // accepted by a strict server-side dry run, install with its hook Jobs, helm test, an upgrade
 // that rolls only what changed, rollback, and an uninstall that leaves nothing behind. kwok
-// makes pods Running and Ready and completes Jobs' pods; no container runs (README, "A
+// makes pods Running and Ready and completes Jobs' pods; no container runs (docs/operations.md, "A
 // Kubernetes cluster for the chart tests"). The tests run in order on one release.
 
 const NS = 'tickler';

@@ -8,7 +8,7 @@ import { connect, Transcript } from '../support/mcp-client.js';
 
 // The issue's own sentences, one after another, as a chat model would turn them into tool
 // calls (find the id by name, then act), on the real stack; after each, what the user would
-// see is checked through GraphQL. The transcript it prints is the one the README shows.
+// see is checked through GraphQL. The transcript it prints is the one docs/mcp.md shows.
 
 const ZONE = 'America/New_York';
 const transcript = new Transcript('MCP conversation (the spec scenarios)');

@@ -320,7 +320,7 @@ describe('reminder workflow', () => {
       // In bursts of 50 at once: the order they arrive in is not the order they were sent, and
       // some arrive while a run is continuing as new (the server refuses to close the run until
       // it has applied them). Each burst waits until the workflow has applied the one before, as
-      // the relay does: a sender that never pauses would keep every close refused (see README).
+      // the relay does: a sender that never pauses would keep every close refused (see docs/architecture.md).
       for (let v = 2; v <= EDITS + 1; v += 50) {
         const burst = Array.from({ length: Math.min(50, EDITS + 2 - v) }, (_, i) => v + i);
         await Promise.all(burst.map((version) => handle.signal(rescheduleSignal, edit(version))));
