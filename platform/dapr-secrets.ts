@@ -16,6 +16,7 @@
 // attributes, helm test), which run without a sidecar.
 //
 // DAPR_API_TOKEN cannot come from here: it is what the sidecar asks for before it answers.
+import { sleep, systemClock, type Clock } from './clock.js';
 
 export const SECRET_REF_PREFIX = 'SECRET_REF_';
 
@@ -94,6 +95,8 @@ export interface ReadOptions {
   /** An answered failure (the store refused or lacks the secret) is tried this often in all. */
   attempts?: number;
   retryDelayMs?: number;
+  /** Waits and the deadline go through it (tests drive it). */
+  clock?: Clock;
 }
 
 /** What went wrong with one call, told apart from the SDK's errors. */
@@ -124,8 +127,6 @@ function failureOf(err: unknown): Failure {
   return { answered: false };
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * The values `settings` refers to, by variable. Waits for the sidecar until the deadline; a
  * sidecar that answers with an error is asked again briefly (its store may still be starting),
@@ -134,7 +135,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export async function readSecrets(
   settings: SecretStoreSettings,
   client: DaprSecretClient,
-  { attempts = 3, retryDelayMs = 500 }: ReadOptions = {},
+  { attempts = 3, retryDelayMs = 500, clock = systemClock }: ReadOptions = {},
 ): Promise<Record<string, string>> {
   const { store, timeoutMs } = settings;
   const where = `Dapr secret store "${store}" (sidecar ${settings.sidecar.host}:${settings.sidecar.port})`;
@@ -142,11 +143,13 @@ export async function readSecrets(
     `${where}: the sidecar did not answer within ${timeoutMs} ms ` +
       '(is it running, and does it accept DAPR_API_TOKEN?)',
   );
-  let timer: NodeJS.Timeout | undefined;
+  let cancelDeadline = (): void => {};
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(tooLate), timeoutMs);
+    cancelDeadline = clock.after(timeoutMs, () => reject(tooLate));
   });
-  expired.catch(() => {}); // raced below; never an unhandled rejection on its own
+  // Raced below, so never an unhandled rejection on its own; a wait between attempts ends with it.
+  const gaveUp = new AbortController();
+  expired.catch(() => gaveUp.abort());
 
   const fetchSecret = async (secret: string): Promise<Record<string, unknown>> => {
     for (let refusals = 0; ;) {
@@ -164,7 +167,7 @@ export async function readSecrets(
         throw new Error(
           `${where}: cannot read secret "${secret}" (HTTP ${failure.status}, ${failure.detail})`,
         );
-      await Promise.race([sleep(retryDelayMs), expired]);
+      await Promise.race([sleep(clock, retryDelayMs, gaveUp.signal), expired]);
     }
   };
 
@@ -183,7 +186,8 @@ export async function readSecrets(
     if (missing.length) throw new Error(`${where}:\n${missing.map((m) => `  ${m}`).join('\n')}`);
     return values;
   } finally {
-    clearTimeout(timer);
+    cancelDeadline();
+    gaveUp.abort();
   }
 }
 

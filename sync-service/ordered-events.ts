@@ -1,4 +1,5 @@
 import { AppError, ErrorCode } from '../domain/errors.js';
+import { sleep, systemClock, type Clock } from '../platform/clock.js';
 import type { TicklerEvent } from '../domain/events.js';
 import type { UserId } from '../domain/ids.js';
 import type { EventHub } from './hub.js';
@@ -48,7 +49,8 @@ export interface OrderedEventsDeps {
   onReplayError?: (err: unknown) => void;
   /** An event is handed to the client; `replayed` when it came from the audit log. */
   onDeliver?: (e: TicklerEvent, replayed: boolean) => void;
-  now?: () => number;
+  /** Every wait and every reading of the time goes through it (tests drive it). */
+  clock?: Clock;
 }
 
 /** Sequence numbers above every real one: asking for events after it returns only the head. */
@@ -85,8 +87,8 @@ async function* follow(
   signal: AbortSignal,
 ): AsyncGenerator<TicklerEvent, void, undefined> {
   const { userId, hub, source, limits } = deps;
-  const now = deps.now ?? Date.now;
-  const inbox = new Inbox(limits.maxBuffered);
+  const clock = deps.clock ?? systemClock;
+  const inbox = new Inbox(limits.maxBuffered, clock);
   // Listen before reading the audit log, so nothing falls between the two.
   const unsubscribe = hub.subscribe(userId, (e) => inbox.add(e));
   try {
@@ -177,14 +179,14 @@ async function* follow(
 
       // An early event is here and its predecessor is not: it may still arrive live; if not,
       // the audit log has it or will (it consumes the same topics), so ask it, backing off.
-      gapSince ??= now();
+      gapSince ??= clock.now();
       const waitMs = Math.min(limits.gapWaitMs * 2 ** failedFills, 2_000);
       await inbox.waitFor(inbox.floor, waitMs, signal);
       if (inbox.has(inbox.floor) || signal.aborted || inbox.overflowed) continue;
       page = await fill(deps, inbox.floor - 1, signal);
       if (page?.[0]?.sequence === inbox.floor) continue;
       failedFills++;
-      if (now() - gapSince >= limits.gapGiveUpMs) {
+      if (clock.now() - gapSince >= limits.gapGiveUpMs) {
         const next = inbox.lowest()!;
         deps.onGapSkipped?.(inbox.floor, next - 1);
         inbox.advance(next);
@@ -206,15 +208,15 @@ async function catchUpRead<T>(
   read: () => Promise<T>,
   signal: AbortSignal,
 ): Promise<T | undefined> {
-  const now = deps.now ?? Date.now;
-  const giveUpAt = now() + deps.limits.replayRetryMs;
+  const clock = deps.clock ?? systemClock;
+  const giveUpAt = clock.now() + deps.limits.replayRetryMs;
   for (let attempt = 0; ; attempt++) {
     try {
       return await read();
     } catch (err) {
       if (signal.aborted) return undefined;
       deps.onReplayError?.(err);
-      if (now() >= giveUpAt) {
+      if (clock.now() >= giveUpAt) {
         throw err instanceof AppError
           ? err
           : new AppError(
@@ -222,7 +224,7 @@ async function catchUpRead<T>(
               `cannot replay missed events right now: ${err instanceof Error ? err.message : String(err)}`,
             );
       }
-      await sleep(Math.min(200 * 2 ** attempt, 2_000), signal);
+      await sleep(clock, Math.min(200 * 2 ** attempt, 2_000), signal);
     }
   }
 }
@@ -242,17 +244,6 @@ async function fill(
   }
 }
 
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
-
 /** Live events held for one subscription, by sequence; `floor` is the next one the client needs. */
 class Inbox {
   private readonly held = new Map<number, TicklerEvent>();
@@ -260,7 +251,10 @@ class Inbox {
   floor = 1;
   overflowed = false;
 
-  constructor(private readonly capacity: number) {}
+  constructor(
+    private readonly capacity: number,
+    private readonly clock: Clock,
+  ) {}
 
   add(e: TicklerEvent): void {
     if (e.sequence < this.floor || this.overflowed) return; // a duplicate, or no longer wanted
@@ -303,12 +297,12 @@ class Inbox {
     if (signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
-        clearTimeout(timer);
+        cancel?.();
         signal.removeEventListener('abort', done);
         if (this.wake === done) this.wake = undefined;
         resolve();
       };
-      const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
+      const cancel = Number.isFinite(ms) ? this.clock.after(ms, done) : undefined;
       signal.addEventListener('abort', done, { once: true });
       this.wake = done;
     });
@@ -316,9 +310,9 @@ class Inbox {
 
   /** Resolves when `sequence` arrives (or the buffer overflows), after `ms`, or on abort. */
   async waitFor(sequence: number, ms: number, signal: AbortSignal): Promise<void> {
-    const deadline = Date.now() + ms;
+    const deadline = this.clock.now() + ms;
     while (!this.has(sequence) && !this.overflowed && !signal.aborted) {
-      const left = deadline - Date.now();
+      const left = deadline - this.clock.now();
       if (left <= 0) return;
       await this.waitForAny(left, signal);
     }

@@ -8,6 +8,7 @@ import {
   type ConnectedClient,
   type DaprSecretClient,
 } from '../../platform/dapr-secrets.js';
+import { manualClock } from './support/manual-clock.js';
 
 // The start-up read of secrets through the sidecar, against a fake of the SDK's client (the
 // answers @dapr/dapr 3.18's HTTP client gives) and, once, the real SDK against a loopback
@@ -94,11 +95,15 @@ test('each referenced variable gets its key of its secret; one read per secret; 
 
 test('a secret the store lacks fails start-up naming store and secret, after a few tries', async () => {
   const sidecar = fakeSidecar(fromStore);
+  const clock = manualClock();
+  const t0 = clock.now();
   await assert.rejects(
-    envWithDaprSecrets(
-      { ...ENV, SECRET_REF_JWT_SECRET: 'tickler-jwt-missing/JWT_SECRET' },
-      sidecar.connect,
-      { ...fast, attempts: 3 },
+    clock.until(
+      envWithDaprSecrets(
+        { ...ENV, SECRET_REF_JWT_SECRET: 'tickler-jwt-missing/JWT_SECRET' },
+        sidecar.connect,
+        { clock, attempts: 3 },
+      ),
     ),
     (err: Error) => {
       assert.match(err.message, /Dapr secret store "tickler-secrets"/);
@@ -108,6 +113,7 @@ test('a secret the store lacks fails start-up naming store and secret, after a f
     },
   );
   assert.equal(sidecar.calls.filter((c) => c.endsWith('/tickler-jwt-missing')).length, 3);
+  assert.equal(clock.now() - t0, 2 * 500, 'two pauses of retryDelayMs between the three tries');
   assert.equal(sidecar.closed(), 1, 'the client is let go on failure too');
 });
 
@@ -134,16 +140,20 @@ test('a sidecar that is not up yet is waited for; one that never answers fails w
     if (down-- > 0) throw new Error('DAPR_SIDECAR_COULD_NOT_BE_STARTED');
     return fromStore(store, name);
   });
-  const env = await envWithDaprSecrets({ ...ENV }, late.connect, fast);
+  const clock = manualClock();
+  const env = await clock.until(envWithDaprSecrets({ ...ENV }, late.connect, { clock }));
   assert.equal(env.JWT_SECRET, VALUE);
 
   const never = fakeSidecar(() => new Promise<object>(() => {}));
-  const t0 = Date.now();
+  const t0 = clock.now();
   await assert.rejects(
-    envWithDaprSecrets({ ...ENV, SECRET_STORE_TIMEOUT_MS: '150' }, never.connect, fast),
+    clock.until(
+      envWithDaprSecrets({ ...ENV, SECRET_STORE_TIMEOUT_MS: '150' }, never.connect, { clock }),
+    ),
     /sidecar 127\.0\.0\.1:3500\): the sidecar did not answer within 150 ms/,
   );
-  assert.ok(Date.now() - t0 < 2_000);
+  assert.equal(clock.now() - t0, 150, 'it gave up at the deadline, not later');
+  assert.equal(clock.pending, 0, 'no timer left behind');
 });
 
 test('bad settings are all reported at once, before any sidecar is asked', () => {
