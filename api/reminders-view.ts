@@ -1,4 +1,4 @@
-import { formatDurationMs } from '../domain/duration.js';
+import { formatDurationMs } from '../domain/time/duration.js';
 import { fireAtOf, reminderState, type Delivery, type Reminder } from '../domain/reminder.js';
 import type { Task } from '../domain/task.js';
 

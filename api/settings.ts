@@ -7,7 +7,7 @@ import {
   updateSettings as updateSettingsRow,
   type UserSettingsRow,
 } from '../db/users.js';
-import { formatDurationMs } from '../domain/duration.js';
+import { formatDurationMs } from '../domain/time/duration.js';
 import { badInput, quote, unavailable } from '../domain/errors.js';
 import type { UserId } from '../domain/ids.js';
 import { formatLocalTime } from '../domain/quiet-hours.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EventId, TaskId, UserId } from './ids.js';
+import { IsoInstant } from './time/instant.js';
 import type { Series } from './series.js';
 import { Priority, TaskStatus, type Task } from './task.js';
 
@@ -14,7 +15,7 @@ export const Topic = {
 } as const;
 export type Topic = (typeof Topic)[keyof typeof Topic];
 
-const IsoTime = z.iso.datetime({ offset: true });
+const IsoTime = IsoInstant;
 
 export const ReminderSnapshotV1 = z.object({
   id: z.string(),

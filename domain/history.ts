@@ -8,7 +8,7 @@ import {
   type TicklerEvent,
   type TaskSnapshotV1,
 } from './events.js';
-import { Instant } from './task.js';
+import { Instant } from './time/instant.js';
 
 // The audit history as people read it: one entry per recorded event, newest first (like an
 // activity log: what just happened is on top), with who did it and each changed field before and

@@ -1,7 +1,8 @@
 import * as chrono from 'chrono-node';
 import { badInput, quote } from './errors.js';
-import { parseDurationMs } from './duration.js';
-import { formatWithOffset, fromLocal, offsetMsAt } from './zoned-time.js';
+import { parseDurationMs } from './time/duration.js';
+import { INSTANT_RANGE_MESSAGE, isInInstantRange } from './time/instant.js';
+import { formatWithOffset, fromLocal, offsetMsAt } from './time/local-date-time.js';
 
 // Dates people and models write ("tomorrow at 5pm", "next Friday", "in 2 hours"), read by
 // chrono-node in the user's time zone. chrono computes with one fixed UTC offset, which is wrong
@@ -16,8 +17,6 @@ export const MAX_WHEN_CHARS = 200;
 export const MAX_DURATION_CHARS = 100;
 
 const ISO_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/;
-const MIN_INSTANT = Date.parse('1970-01-01T00:00:00Z');
-const MAX_INSTANT = Date.parse('9999-12-31T23:59:59Z');
 
 const WHEN_EXAMPLES =
   'e.g. "tomorrow at 5pm", "next Friday", "friday 9:30", "in 2 hours", "end of month" or ' +
@@ -109,10 +108,8 @@ function isoInstant(text: string): Date | undefined {
 }
 
 function checkedRange(at: Date | undefined, path: string, text: string): Date {
-  const ms = at?.getTime() ?? NaN;
-  if (!at || Number.isNaN(ms)) throw unreadable(path, text);
-  if (ms < MIN_INSTANT || ms > MAX_INSTANT)
-    throw badInput([{ path, message: 'must be between 1970-01-01 and 9999-12-31' }]);
+  if (!at || Number.isNaN(at.getTime())) throw unreadable(path, text);
+  if (!isInInstantRange(at)) throw badInput([{ path, message: INSTANT_RANGE_MESSAGE }]);
   return at;
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { addLocalDays, fromLocal, toLocal } from './zoned-time.js';
+import { addLocalDays, fromLocal, toLocal } from './time/local-date-time.js';
 
 /**
  * A daily window in the user's time zone during which reminders are held back, as minutes

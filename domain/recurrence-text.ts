@@ -6,7 +6,6 @@
 // day, "every!" or "starting", and toText ignores BYSETPOS and writes UNTIL's UTC date, so both
 // are written here. Every word must be understood: anything else is reported, never guessed.
 import {
-  canonicalTimeZone,
   formatLocalDateTime,
   formatRRule,
   CLIENT_WALK_DAYS,
@@ -21,7 +20,8 @@ import {
   type RuleParts,
   type WeekdayNum,
 } from './recurrence.js';
-import { addLocalDays, fromLocal, toLocal, type LocalDateTime } from './zoned-time.js';
+import { addLocalDays, fromLocal, toLocal, type LocalDateTime } from './time/local-date-time.js';
+import { canonicalTimeZone } from './time/zone.js';
 import { quote } from './errors.js';
 
 const WEEKDAY_NAMES = [

@@ -11,7 +11,9 @@
 // that. The tests compare this expander with rrule's on many random rules.
 import { z } from 'zod';
 import { AppError, ErrorCode, quote, tooExpensive } from './errors.js';
-import { fromLocal, toLocal, type LocalDateTime } from './zoned-time.js';
+import { InstantText } from './time/instant.js';
+import { fromLocal, toLocal, type LocalDateTime } from './time/local-date-time.js';
+import { TimeZone } from './time/zone.js';
 
 export type RecurrenceMode = 'FIXED' | 'AFTER_COMPLETION';
 
@@ -703,20 +705,6 @@ export function* localOccurrences(
 // ---------------------------------------------------------------------------------------------
 // Client input
 
-// The runtime's own zone list (ICU), as domain/user.ts uses; aliases it resolves but does not
-// list (Asia/Kolkata → Asia/Calcutta) are accepted and stored under the listed name.
-const zones = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/UTC']);
-
-export function canonicalTimeZone(tz: string): string | null {
-  if (zones.has(tz)) return tz;
-  try {
-    const resolved = new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone;
-    return zones.has(resolved) ? resolved : null;
-  } catch {
-    return null;
-  }
-}
-
 const RRuleField = z
   .string()
   .max(1000, 'rrule must be at most 1000 characters')
@@ -739,26 +727,6 @@ const DtstartField = z
     return z.NEVER;
   });
 
-const TimeZoneField = z
-  .string()
-  .max(64, 'timeZone must be at most 64 characters')
-  .transform((tz, ctx) => {
-    const canonical = canonicalTimeZone(tz);
-    if (canonical) return canonical;
-    ctx.addIssue({
-      code: 'custom',
-      message: `${quote(tz)} is not an IANA time zone (e.g. Europe/Berlin)`,
-    });
-    return z.NEVER;
-  });
-
-const Exdate = z.iso
-  .datetime({
-    offset: true,
-    error: 'must be an ISO-8601 instant with an offset, e.g. 2026-03-30T09:00:00+02:00',
-  })
-  .transform((s) => new Date(s).toISOString());
-
 /**
  * A series' rule from a client: validated, and normalised (canonical RRULE with UNTIL in UTC,
  * DTSTART with seconds, the listed zone name, EXDATEs as sorted UTC instants). Also refused: an
@@ -768,8 +736,8 @@ export const RecurrenceInput = z
   .object({
     rrule: RRuleField,
     dtstart: DtstartField,
-    timeZone: TimeZoneField,
-    exdates: z.array(Exdate).max(1000, 'at most 1000 exdates').default([]),
+    timeZone: TimeZone,
+    exdates: z.array(InstantText).max(1000, 'at most 1000 exdates').default([]),
   })
   .transform((input, ctx): Recurrence => {
     const parsed = parseRRule(input.rrule, input.timeZone);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DurationMs } from './duration.js';
+import { DurationMs } from './time/duration.js';
+import { Instant } from './time/instant.js';
 
 export const MAX_REMINDERS = 10;
 /** The longest reminder offset: a year before (or after) the due date. */
@@ -74,10 +75,7 @@ export const ReminderInput = z
   .object({
     before: Offset.nullish(),
     after: Offset.nullish(),
-    at: z.iso
-      .datetime({ offset: true, error: 'must be an ISO-8601 date-time with an offset' })
-      .transform((s) => new Date(s))
-      .nullish(),
+    at: Instant.nullish(),
   })
   .superRefine((r, ctx) => {
     const given = [r.before, r.after, r.at].filter((v) => v != null).length;
@@ -94,10 +92,7 @@ export const SnoozeInput = z
   .object({
     taskId: z.string(),
     reminderId: z.string(),
-    until: z.iso
-      .datetime({ offset: true, error: 'must be an ISO-8601 date-time with an offset' })
-      .transform((s) => new Date(s))
-      .nullish(),
+    until: Instant.nullish(),
     for: DurationMs.refine(
       (ms) => ms > 0 && ms <= MAX_REMIND_OFFSET_MS,
       'must be between PT1S and P366D',

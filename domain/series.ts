@@ -2,13 +2,13 @@ import { z } from 'zod';
 import {
   Description,
   IdempotencyKey,
-  Instant,
   Priority,
   RemindBefore,
   Tags,
   TemplateEdit,
   Title,
 } from './task.js';
+import { Instant } from './time/instant.js';
 import { MAX_REMINDERS } from './reminder.js';
 import type { Recurrence, RecurrenceMode } from './recurrence.js';
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Instant, Priority, Tag, TaskStatus } from './task.js';
+import { Instant } from './time/instant.js';
+import { Priority, Tag, TaskStatus } from './task.js';
 
 export const TaskOrderField = z.enum([
   'DUE_AT',

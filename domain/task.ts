@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DurationMs } from './duration.js';
+import { DurationMs } from './time/duration.js';
+import { Instant } from './time/instant.js';
 import { TaskId, UserId } from './ids.js';
 import { MAX_REMIND_OFFSET_MS, MAX_REMINDERS, ReminderInput, type Reminder } from './reminder.js';
 import { quote } from './errors.js';
@@ -19,9 +20,6 @@ export const priorityRank: Record<Priority, number> = {
 };
 export const priorityOfRank = (rank: number): Priority => Priority.options[rank] ?? 'NONE';
 
-const MIN_INSTANT = new Date('1970-01-01T00:00:00Z');
-const MAX_INSTANT = new Date('9999-12-31T23:59:59Z');
-
 /** Text as PostgreSQL can store it: a NUL character is refused rather than failing the insert. */
 const noNul = (s: string) => !s.includes('\u0000');
 
@@ -33,17 +31,6 @@ export const IdempotencyKey = z
   .min(1)
   .max(200)
   .refine(noNul, 'must not contain NUL characters');
-
-/** An instant, written by clients as ISO-8601 with an offset (`2026-03-30T09:00:00+02:00`). */
-export const Instant = z.iso
-  .datetime({
-    offset: true,
-    error: 'must be an ISO-8601 date-time with an offset, e.g. 2026-03-30T09:00:00+02:00',
-  })
-  .transform((s) => new Date(s))
-  // Outside this range dates stop round-tripping (Node reads year 0001 back as 2001) and mean
-  // nothing for a task anyway.
-  .refine((d) => d >= MIN_INSTANT && d <= MAX_INSTANT, 'must be between 1970-01-01 and 9999-12-31');
 
 export const Title = z
   .string()

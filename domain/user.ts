@@ -1,19 +1,8 @@
 import { z } from 'zod';
-import { DurationMs } from './duration.js';
+import { DurationMs } from './time/duration.js';
 import { QuietHoursInput } from './quiet-hours.js';
 import { MAX_REMIND_OFFSET_MS } from './reminder.js';
-import { quote } from './errors.js';
-
-// The runtime's own zone list (ICU), plus the aliases it resolves but does not list.
-const zones = new Set([...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/UTC']);
-
-export const TimeZone = z.string().superRefine((tz, ctx) => {
-  if (!zones.has(tz))
-    ctx.addIssue({
-      code: 'custom',
-      message: `${quote(tz)} is not an IANA time zone (e.g. Europe/Berlin)`,
-    });
-});
+import { TimeZone } from './time/zone.js';
 
 export const NotificationPreferences = z.object({
   /** Reminders pushed to open clients (the sync service). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DurationMs } from '../domain/duration.js';
+import { DurationMs } from '../domain/time/duration.js';
 import { Port, Url } from '../platform/config.js';
 import { WebhookPolicyConfig } from '../platform/webhook-destination.js';
 import { DaprApiTokenConfig } from '../platform/dapr-tokens.js';

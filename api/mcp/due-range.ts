@@ -1,4 +1,9 @@
-import { addLocalDays, fromLocal, toLocal, type LocalDateTime } from '../../domain/zoned-time.js';
+import {
+  addLocalDays,
+  fromLocal,
+  toLocal,
+  type LocalDateTime,
+} from '../../domain/time/local-date-time.js';
 
 /** Named due ranges a model may ask for; each is read in the user's time zone. */
 export const DUE_RANGES = [

@@ -3,7 +3,7 @@ import type { McpServer } from '@modelcontextprotocol/server';
 import { getSettings } from '../../db/users.js';
 import { badInput } from '../../domain/errors.js';
 import { parseInput } from '../../domain/validation.js';
-import { formatWithOffset } from '../../domain/zoned-time.js';
+import { formatWithOffset } from '../../domain/time/local-date-time.js';
 import {
   listNotificationConnection,
   markNotificationsRead,

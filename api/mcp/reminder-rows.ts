@@ -3,7 +3,7 @@ import type { CallToolResult } from '@modelcontextprotocol/server';
 import { getSettings } from '../../db/users.js';
 import { deliveriesOf } from '../../db/reminders.js';
 import type { Task } from '../../domain/task.js';
-import { formatWithOffset } from '../../domain/zoned-time.js';
+import { formatWithOffset } from '../../domain/time/local-date-time.js';
 import { presentReminder } from '../reminders-view.js';
 import { guarded, type ToolContext } from './context.js';
 import { batchAnswer, BatchCounts, toToolError, ToolError } from './results.js';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { IdempotencyKey } from '../../domain/task.js';
 import type { McpServer } from '@modelcontextprotocol/server';
 import { ReminderInput, SnoozeInput } from '../../domain/reminder.js';
-import { formatDurationMs } from '../../domain/duration.js';
+import { formatDurationMs } from '../../domain/time/duration.js';
 import { resolveDuration, resolveInstant } from '../../domain/natural-time.js';
 import { parseInput } from '../../domain/validation.js';
 import {

@@ -3,7 +3,7 @@ import type { CallToolResult } from '@modelcontextprotocol/server';
 import { databaseFailure } from '../../db/sql.js';
 import { AppError, type FieldProblem } from '../../domain/errors.js';
 import { Priority, TaskStatus, type Task } from '../../domain/task.js';
-import { formatWithOffset } from '../../domain/zoned-time.js';
+import { formatWithOffset } from '../../domain/time/local-date-time.js';
 import type { Logger } from '../../platform/logger.js';
 
 /** Most tasks a batch tool takes in one call (Todoist's limit: small answers, few timeouts). */

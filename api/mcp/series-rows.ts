@@ -3,7 +3,7 @@ import type { CallToolResult } from '@modelcontextprotocol/server';
 import { Priority } from '../../domain/task.js';
 import { SeriesState, type Series } from '../../domain/series.js';
 import { describeRecurrence } from '../../domain/recurrence-text.js';
-import { formatWithOffset } from '../../domain/zoned-time.js';
+import { formatWithOffset } from '../../domain/time/local-date-time.js';
 import { occurrencesOf } from '../../db/series.js';
 import type { Db } from '../../db/sql.js';
 import { nextOccurrenceOf } from '../series/series-view.js';

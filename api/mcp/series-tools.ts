@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { McpServer } from '@modelcontextprotocol/server';
 import { getSettings } from '../../db/users.js';
-import { formatDurationMs } from '../../domain/duration.js';
+import { formatDurationMs } from '../../domain/time/duration.js';
 import { badInput } from '../../domain/errors.js';
 import { resolveDuration } from '../../domain/natural-time.js';
 import { SERIES_DEFAULT_PAGE, SeriesListArgs } from '../../domain/series-query.js';

@@ -3,7 +3,7 @@ import type { McpServer } from '@modelcontextprotocol/server';
 import { deliveriesOf } from '../../db/reminders.js';
 import { findTask } from '../../db/tasks.js';
 import { getSettings } from '../../db/users.js';
-import { formatWithOffset } from '../../domain/zoned-time.js';
+import { formatWithOffset } from '../../domain/time/local-date-time.js';
 import { parseTaskId } from '../tasks/command.js';
 import { notFound } from '../../domain/errors.js';
 import { guarded, type ToolContext } from './context.js';

@@ -2,16 +2,19 @@ import { z } from 'zod';
 import { badInput } from '../../domain/errors.js';
 import { CLIENT_WALK_DAYS, occurrencesAfter, RecurrenceInput } from '../../domain/recurrence.js';
 import { describeRecurrence, parseRecurrenceText } from '../../domain/recurrence-text.js';
-import { Instant } from '../../domain/task.js';
+import { Instant } from '../../domain/time/instant.js';
 import { parseInput } from '../../domain/validation.js';
-import { formatWithOffset } from '../../domain/zoned-time.js';
+import { formatWithOffset } from '../../domain/time/local-date-time.js';
+import { MAX_TIME_ZONE_CHARS, TimeZone } from '../../domain/time/zone.js';
 
 export const MAX_PREVIEW = 500;
 
 export const PreviewRecurrenceArgs = z.object({
   rrule: z.string().max(1000, 'must be at most 1000 characters'),
   dtstart: z.string().max(40, 'must be at most 40 characters'),
-  timeZone: z.string().max(64, 'must be at most 64 characters'),
+  timeZone: z
+    .string()
+    .max(MAX_TIME_ZONE_CHARS, `must be at most ${MAX_TIME_ZONE_CHARS} characters`),
   after: Instant.nullish(),
   count: z
     .number()
@@ -48,7 +51,7 @@ export function parseRecurrence(text: string, timeZone: string, now: Date) {
     throw badInput([
       { path: 'text', message: `must be at most ${MAX_RECURRENCE_TEXT} characters` },
     ]);
-  const zone = parseInput(RecurrenceInput.in.shape.timeZone, timeZone, 'timeZone');
+  const zone = parseInput(TimeZone, timeZone, 'timeZone');
   const parsed = parseRecurrenceText(text, zone, now);
   if (!parsed.ok) throw badInput([{ path: 'text', message: parsed.problem }]);
   const { rrule, dtstart, mode } = parsed.value;

@@ -1,8 +1,8 @@
-import { formatDurationMs } from '../../domain/duration.js';
+import { formatDurationMs } from '../../domain/time/duration.js';
 import { occurrencesAfter, occurrencesBetween } from '../../domain/recurrence.js';
 import { describeRecurrence } from '../../domain/recurrence-text.js';
 import type { Series } from '../../domain/series.js';
-import { formatWithOffset } from '../../domain/zoned-time.js';
+import { formatWithOffset } from '../../domain/time/local-date-time.js';
 import type { OccurrenceRow } from '../../db/series.js';
 
 export type OccurrenceState = 'OPEN' | 'COMPLETED' | 'DELETED' | 'SKIPPED' | 'MISSED' | 'UPCOMING';

@@ -370,6 +370,13 @@ describe('settings', () => {
     assert.deepEqual(again, { ...after, defaultReminderOffset: 'PT2H' });
   });
 
+  test('an alias of a zone is accepted and stored under its listed name, as series store it', async () => {
+    const u = await apiUser('settings-zone-alias');
+    assert.equal((await update(u, { timeZone: 'Asia/Kolkata' })).timeZone, 'Asia/Calcutta');
+    assert.equal((await update(u, { timeZone: 'Europe/Kyiv' })).timeZone, 'Europe/Kiev');
+    assert.equal((await read(u)).timeZone, 'Europe/Kiev');
+  });
+
   test('an invalid zone is BAD_USER_INPUT naming input.timeZone, and changes nothing', async () => {
     const u = await apiUser('settings-bad-zone');
     for (const timeZone of ['Mars/Olympus', '', 'europe/berlin ', '+02:00']) {

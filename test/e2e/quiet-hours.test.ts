@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import postgres from 'postgres';
 import { formatLocalTime } from '../../domain/quiet-hours.js';
-import { toLocal } from '../../domain/zoned-time.js';
+import { toLocal } from '../../domain/time/local-date-time.js';
 import { testEnv } from '../support/env.js';
 import { eventually, gql, subscribeEvents, tokenFor } from '../support/graphql.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/client';
-import { formatWithOffset, toLocal } from '../../domain/zoned-time.js';
+import { formatWithOffset, toLocal } from '../../domain/time/local-date-time.js';
 import { uniqueUser } from '../support/api-client.js';
 import { eventually, gql, tokenFor } from '../support/graphql.js';
 import { connect, Transcript } from '../support/mcp-client.js';

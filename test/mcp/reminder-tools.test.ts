@@ -10,7 +10,7 @@ import { createSql, transaction, type Sql } from '../../db/sql.js';
 import { encodeHistoryCursor, type HistoryEntry } from '../../domain/history.js';
 import type { TaskId, UserId } from '../../domain/ids.js';
 import { resolveWhen } from '../../domain/natural-time.js';
-import { formatWithOffset } from '../../domain/zoned-time.js';
+import { formatWithOffset } from '../../domain/time/local-date-time.js';
 import { createHs256Verifier } from '../../platform/auth.js';
 import { createLogger } from '../../platform/logger.js';
 import { uniqueUser } from '../support/api-client.js';

@@ -6,7 +6,7 @@ import {
   parseRecurrenceText,
   type ParsedRecurrence,
 } from '../../domain/recurrence-text.js';
-import { formatWithOffset } from '../../domain/zoned-time.js';
+import { formatWithOffset } from '../../domain/time/local-date-time.js';
 
 const BERLIN = 'Europe/Berlin';
 // Wednesday 25 March 2026, 11:00 in Berlin (CET): past the default 09:00, before 17:00.

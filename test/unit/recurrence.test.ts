@@ -9,7 +9,7 @@ import {
   RecurrenceInput,
   type Recurrence,
 } from '../../domain/recurrence.js';
-import { formatWithOffset } from '../../domain/zoned-time.js';
+import { formatWithOffset } from '../../domain/time/local-date-time.js';
 
 // rrule ships a CommonJS bundle: Node gives ESM importers only its default export.
 const { RRule } = rrulePackage;

@@ -21,7 +21,7 @@ import {
   offsetMsAt,
   toLocal,
   type LocalDateTime,
-} from '../../domain/zoned-time.js';
+} from '../../domain/time/local-date-time.js';
 import { NextFireAtKey, TaskIdKey } from '../../workflows/search-attributes.js';
 import { startTimeSkipping } from '../support/time-skipping.js';
 

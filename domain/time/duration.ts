@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { quote } from './errors.js';
+import { quote } from '../errors.js';
 
 // ISO-8601 durations limited to exact units (weeks, days, hours, minutes, seconds): a reminder
 // offset must mean the same number of milliseconds whatever the calendar, so P1M and P1Y are

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DurationMs, formatDurationMs, parseDurationMs } from '../../domain/duration.js';
+import { DurationMs, formatDurationMs, parseDurationMs } from '../../domain/time/duration.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

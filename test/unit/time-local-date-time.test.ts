@@ -7,7 +7,7 @@ import {
   offsetMsAt,
   toLocal,
   type LocalDateTime,
-} from '../../domain/zoned-time.js';
+} from '../../domain/time/local-date-time.js';
 
 const local = (iso: string): LocalDateTime => {
   const [date, time = '00:00:00'] = iso.split('T');
