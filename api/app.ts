@@ -16,10 +16,10 @@ import {
   type WebhookDestinations,
 } from '../platform/webhook-destination.js';
 import type { ApiContext } from './context.js';
-import { historyUnavailable, type HistoryClient } from './history-client.js';
-import { createParserCache, queryLimits } from './query-limits.js';
-import type { RequestLimiter } from './request-limiter.js';
-import { DEFAULT_QUOTAS, type Quotas } from './quotas.js';
+import { historyUnavailable, type HistoryClient } from './history/history-client.js';
+import { createParserCache, queryLimits } from './limits/query-limits.js';
+import type { RequestLimiter } from './limits/request-limiter.js';
+import { DEFAULT_QUOTAS, type Quotas } from './limits/quotas.js';
 import { registerMcp, type McpOptions } from './mcp/route.js';
 import { schema } from './schema/index.js';
 

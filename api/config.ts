@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { JwtConfig, Port, Url } from '../platform/config.js';
-import { DEFAULT_QUOTAS } from './quotas.js';
+import { DEFAULT_QUOTAS } from './limits/quotas.js';
 import { WebhookPolicyConfig } from '../platform/webhook-destination.js';
 import { DaprApiTokenConfig } from '../platform/dapr-tokens.js';
 

@@ -6,8 +6,8 @@ import { createLifecycle, fatal } from '../platform/lifecycle.js';
 import { createLogger } from '../platform/logger.js';
 import { buildApi } from './app.js';
 import { ApiConfig } from './config.js';
-import { createHistoryClient } from './history-client.js';
-import { createRequestLimiter } from './request-limiter.js';
+import { createHistoryClient } from './history/history-client.js';
+import { createRequestLimiter } from './limits/request-limiter.js';
 import { createWebhookDestinations, webhookPolicyOf } from '../platform/webhook-destination.js';
 
 async function main(): Promise<void> {

@@ -1,7 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { Logger } from '../../platform/logger.js';
-import type { HistoryClient } from '../history-client.js';
-import type { CommandContext } from '../tasks/command.js';
+import type { HistoryClient } from '../history/history-client.js';
+import type { CommandContext } from '../command.js';
 import { toToolError, toolFailure } from './results.js';
 
 /** What every tool gets: the authenticated caller (from the token, never an argument). */

@@ -13,7 +13,7 @@ import { isUuid, TaskId } from '../../domain/ids.js';
 import { resolveWhen } from '../../domain/natural-time.js';
 import { parseInput } from '../../domain/validation.js';
 import { formatWithOffset } from '../../domain/time/local-date-time.js';
-import { historyConnection } from '../history.js';
+import { historyConnection } from '../history/history-view.js';
 import { guarded, type ToolContext } from './context.js';
 import {
   idArg,

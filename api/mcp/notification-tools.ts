@@ -8,7 +8,7 @@ import {
   listNotificationConnection,
   markNotificationsRead,
   NotificationsArgs,
-} from '../notifications.js';
+} from '../notifications/notifications.js';
 import { guarded, type ToolContext } from './context.js';
 import {
   idArg,

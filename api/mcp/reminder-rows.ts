@@ -4,7 +4,7 @@ import { getSettings } from '../../db/users.js';
 import { deliveriesOf } from '../../db/reminders.js';
 import type { Task } from '../../domain/task.js';
 import { formatWithOffset } from '../../domain/time/local-date-time.js';
-import { presentReminder } from '../reminders-view.js';
+import { presentReminder } from '../reminders/reminder-view.js';
 import { guarded, type ToolContext } from './context.js';
 import { batchAnswer, BatchCounts, toToolError, ToolError } from './results.js';
 

@@ -10,7 +10,7 @@ import {
   dismissReminder,
   removeReminder,
   snoozeReminder,
-} from '../tasks/reminders.js';
+} from '../reminders/reminder-commands.js';
 import type { ToolContext } from './context.js';
 import { ReminderBatchOutput, type ReminderOutcome, reminderBatch } from './reminder-rows.js';
 import { registerTaskRemindersTool } from './task-reminders-tool.js';

@@ -6,9 +6,9 @@ import type { UserId } from '../../domain/ids.js';
 import { bearerToken, type JwtVerifier } from '../../platform/auth.js';
 import type { Logger } from '../../platform/logger.js';
 import { validTraceparent } from '../../platform/request-context.js';
-import type { HistoryClient } from '../history-client.js';
-import type { Quotas } from '../quotas.js';
-import type { RequestLimiter } from '../request-limiter.js';
+import type { HistoryClient } from '../history/history-client.js';
+import type { Quotas } from '../limits/quotas.js';
+import type { RequestLimiter } from '../limits/request-limiter.js';
 import { createMcpServer } from './server.js';
 
 export const MCP_PATH = '/mcp';

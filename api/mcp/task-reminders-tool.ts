@@ -4,7 +4,7 @@ import { deliveriesOf } from '../../db/reminders.js';
 import { findTask } from '../../db/tasks.js';
 import { getSettings } from '../../db/users.js';
 import { formatWithOffset } from '../../domain/time/local-date-time.js';
-import { parseTaskId } from '../tasks/command.js';
+import { parseTaskId } from '../tasks/task-command.js';
 import { notFound } from '../../domain/errors.js';
 import { guarded, type ToolContext } from './context.js';
 import { ReminderRow, reminderRowsOf } from './reminder-rows.js';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { READ_ONLY } from './results.js';
 import type { McpServer } from '@modelcontextprotocol/server';
 import { formatWithOffset } from '../../domain/time/local-date-time.js';
-import { readSettings } from '../settings.js';
+import { readSettings } from '../settings/settings.js';
 import { guarded, type ToolContext } from './context.js';
 
 export function registerUserInfoTool(server: McpServer, ctx: ToolContext): void {

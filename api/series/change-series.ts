@@ -7,10 +7,10 @@ import { parseInput } from '../../domain/validation.js';
 import { openOccurrencesFrom, updateSeries, type SeriesChange } from '../../db/series.js';
 import { transaction, type Db } from '../../db/sql.js';
 import { findTasksForUpdate } from '../../db/tasks.js';
-import type { CommandContext } from '../tasks/command.js';
+import type { CommandContext } from '../command.js';
 import { deleteLockedTasks } from '../tasks/delete-task.js';
 import { applyEdits } from '../tasks/update-task.js';
-import { lockSeries, recordSeriesEvent } from './command.js';
+import { lockSeries, recordSeriesEvent } from './series-command.js';
 
 const produces = (r: Recurrence, start: Date): boolean =>
   nextOccurrence(r, new Date(start.getTime() - 1))?.getTime() === start.getTime();

@@ -8,8 +8,8 @@ import { findSeries, hasRunningSeries, insertSeries } from '../../db/series.js';
 import { idFromKey } from '../../domain/ids.js';
 import { lockUser } from '../../db/users.js';
 import { randomUUID } from 'node:crypto';
-import { quotasOf, type CommandContext } from '../tasks/command.js';
-import { recordSeriesEvent } from './command.js';
+import { quotasOf, type CommandContext } from '../command.js';
+import { recordSeriesEvent } from './series-command.js';
 import { transaction } from '../../db/sql.js';
 
 /**

@@ -6,10 +6,10 @@ import type { Series, SeriesId } from '../../domain/series.js';
 import { findSeries } from '../../db/series.js';
 import { transaction } from '../../db/sql.js';
 import { findTask, findTasksForUpdate } from '../../db/tasks.js';
-import type { CommandContext } from '../tasks/command.js';
+import type { CommandContext } from '../command.js';
 import { deleteTasks } from '../tasks/delete-task.js';
 import { editLocked, removeOpenFrom, stopLocked } from './change-series.js';
-import { lockSeries } from './command.js';
+import { lockSeries } from './series-command.js';
 
 /** Which occurrences a deletion reaches, as calendars ask. */
 export type OccurrenceScope = 'THIS' | 'THIS_AND_FOLLOWING' | 'ALL';

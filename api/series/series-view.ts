@@ -29,6 +29,8 @@ export function presentSeries(s: Series) {
   };
 }
 
+export type SeriesView = ReturnType<typeof presentSeries>;
+
 // Enough calendar to find the last `past` slots of any supported rule without expanding
 // decades of a daily series.
 const LOOK_BACK_SLOTS = 5000;

@@ -13,7 +13,8 @@ import {
   type NewTask,
 } from '../../db/tasks.js';
 import { lockUser } from '../../db/users.js';
-import { nowOf, quotasOf, recordTaskEvents, type CommandContext } from './command.js';
+import { nowOf, quotasOf, type CommandContext } from '../command.js';
+import { recordTaskEvents } from './task-command.js';
 import { checkOneDue, resolveDue } from './due-text.js';
 import { databaseFailure, transaction, type Db } from '../../db/sql.js';
 

@@ -5,7 +5,8 @@ import type { Task } from '../../domain/task.js';
 import { addExdate, lockSeriesOfTasks } from '../../db/series.js';
 import { transaction, type Db } from '../../db/sql.js';
 import { findTasksForUpdate, updateTask } from '../../db/tasks.js';
-import { recordTaskEvent, parseTaskId, type CommandContext } from './command.js';
+import type { CommandContext } from '../command.js';
+import { recordTaskEvent, parseTaskId } from './task-command.js';
 
 /**
  * Soft-deletes tasks, all or nothing. A deleted task disappears from every query; its history

@@ -4,7 +4,8 @@ import type { Task, TaskStatus } from '../../domain/task.js';
 import { transaction, type Db } from '../../db/sql.js';
 import { findTasksForUpdate, hasOpenTasks, updateTask } from '../../db/tasks.js';
 import { lockUser } from '../../db/users.js';
-import { quotasOf, recordTaskEvent, parseTaskId, type CommandContext } from './command.js';
+import { quotasOf, type CommandContext } from '../command.js';
+import { recordTaskEvent, parseTaskId } from './task-command.js';
 
 export const MAX_BATCH = 100;
 

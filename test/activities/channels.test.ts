@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import { createChannelActivities } from '../../activities/channels.js';
-import { readSettings, rotateWebhookSecret, updateSettings } from '../../api/settings.js';
+import { readSettings, rotateWebhookSecret, updateSettings } from '../../api/settings/settings.js';
 import { createTask } from '../../api/tasks/create-task.js';
 import { createSql, type Sql } from '../../db/sql.js';
 import { updateSettings as updateSettingsRow } from '../../db/users.js';

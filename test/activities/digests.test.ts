@@ -5,7 +5,7 @@ import pino from 'pino';
 import { createChannelActivities } from '../../activities/channels.js';
 import { createDigestActivities } from '../../activities/digests.js';
 import { createReminderActivities } from '../../activities/reminders.js';
-import { updateSettings } from '../../api/settings.js';
+import { updateSettings } from '../../api/settings/settings.js';
 import { createTask } from '../../api/tasks/create-task.js';
 import { createSql, type Sql } from '../../db/sql.js';
 import { parseEvent } from '../../domain/events.js';

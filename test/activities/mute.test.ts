@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createDigestActivities } from '../../activities/digests.js';
 import { createReminderActivities } from '../../activities/reminders.js';
-import { updateSettings } from '../../api/settings.js';
+import { updateSettings } from '../../api/settings/settings.js';
 import { createTask } from '../../api/tasks/create-task.js';
 import { updateTask } from '../../api/tasks/update-task.js';
 import { deliveriesOf } from '../../db/reminders.js';

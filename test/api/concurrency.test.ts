@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type postgres from 'postgres';
-import type { CommandContext } from '../../api/tasks/command.js';
+import type { CommandContext } from '../../api/command.js';
 import { createTask } from '../../api/tasks/create-task.js';
 import { deleteTasks } from '../../api/tasks/delete-task.js';
 import { setStatus } from '../../api/tasks/set-status.js';

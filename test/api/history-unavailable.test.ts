@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../api/app.js';
-import { createHistoryClient, type HistoryClient } from '../../api/history-client.js';
+import { createHistoryClient, type HistoryClient } from '../../api/history/history-client.js';
 import { createSql, type Sql } from '../../db/sql.js';
 import { createHs256Verifier } from '../../platform/auth.js';
 import { createLogger } from '../../platform/logger.js';

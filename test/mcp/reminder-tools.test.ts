@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/client';
 import { buildApi } from '../../api/app.js';
-import { createHistoryClient, type HistoryClient } from '../../api/history-client.js';
+import { createHistoryClient, type HistoryClient } from '../../api/history/history-client.js';
 import { insertNotification } from '../../db/notifications.js';
 import { createSql, transaction, type Sql } from '../../db/sql.js';
 import { encodeHistoryCursor, type HistoryEntry } from '../../domain/history.js';

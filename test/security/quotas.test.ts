@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../api/app.js';
-import type { Quotas } from '../../api/quotas.js';
+import type { Quotas } from '../../api/limits/quotas.js';
 import { createSql, type Sql } from '../../db/sql.js';
 import { createHs256Verifier } from '../../platform/auth.js';
 import { createLogger } from '../../platform/logger.js';

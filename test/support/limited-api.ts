@@ -1,7 +1,10 @@
 import { after, before } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../api/app.js';
-import { createRequestLimiter, type RequestLimiterOptions } from '../../api/request-limiter.js';
+import {
+  createRequestLimiter,
+  type RequestLimiterOptions,
+} from '../../api/limits/request-limiter.js';
 import { createSql, type Sql } from '../../db/sql.js';
 import { createHs256Verifier } from '../../platform/auth.js';
 import { createLogger } from '../../platform/logger.js';

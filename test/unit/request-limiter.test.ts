@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AppError } from '../../domain/errors.js';
-import { createRequestLimiter } from '../../api/request-limiter.js';
+import { createRequestLimiter } from '../../api/limits/request-limiter.js';
 
 describe('request limiter (token bucket per user)', () => {
   const clock = () => {

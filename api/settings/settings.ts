@@ -1,27 +1,32 @@
 import { randomBytes } from 'node:crypto';
-import { createWebhookSecret, rotateWebhookSecret as rotateSecretRow } from '../db/channels.js';
-import { transaction, type Sql } from '../db/sql.js';
+import { createWebhookSecret, rotateWebhookSecret as rotateSecretRow } from '../../db/channels.js';
+import { transaction, type Sql } from '../../db/sql.js';
 import {
   getSettings,
   lockUser,
   updateSettings as updateSettingsRow,
   type UserSettingsRow,
-} from '../db/users.js';
-import { formatDurationMs } from '../domain/time/duration.js';
-import { badInput, quote, unavailable } from '../domain/errors.js';
-import type { UserId } from '../domain/ids.js';
-import { formatLocalTime } from '../domain/quiet-hours.js';
+} from '../../db/users.js';
+import { formatDurationMs } from '../../domain/time/duration.js';
+import { badInput, quote, unavailable } from '../../domain/errors.js';
+import type { UserId } from '../../domain/ids.js';
+import { formatLocalTime } from '../../domain/quiet-hours.js';
 import {
   NotificationPreferences,
   type RotateWebhookSecretArgs,
   type UpdateSettingsInput,
-} from '../domain/user.js';
+} from '../../domain/user.js';
 import {
   createWebhookDestinations,
   DestinationRefused,
   STRICT_WEBHOOK_POLICY,
   type WebhookDestinations,
-} from '../platform/webhook-destination.js';
+} from '../../platform/webhook-destination.js';
+
+/** What a resolver of the GraphQL `User` type starts from: its settings are read when asked for. */
+export interface UserRef {
+  id: UserId;
+}
 
 export interface UserSettings {
   timeZone: string;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { badInput } from '../domain/errors.js';
-import { isUuid, type UserId } from '../domain/ids.js';
-import { listNotifications, markRead, ownedNotificationIds } from '../db/notifications.js';
-import type { Sql } from '../db/sql.js';
+import { badInput } from '../../domain/errors.js';
+import { isUuid, type UserId } from '../../domain/ids.js';
+import { listNotifications, markRead, ownedNotificationIds } from '../../db/notifications.js';
+import type { Sql } from '../../db/sql.js';
 
 export const NotificationsArgs = z.object({
   unreadOnly: z.boolean().nullish(),

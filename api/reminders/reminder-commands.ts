@@ -12,13 +12,8 @@ import {
 } from '../../db/reminders.js';
 import { transaction, type Db } from '../../db/sql.js';
 import { updateTask } from '../../db/tasks.js';
-import {
-  recordTaskEvent,
-  lockTask,
-  parseTaskId,
-  quotasOf,
-  type CommandContext,
-} from './command.js';
+import { quotasOf, type CommandContext } from '../command.js';
+import { recordTaskEvent, lockTask, parseTaskId } from '../tasks/task-command.js';
 
 // Reminder commands. Each changes the task's reminder set, bumps the task's version (the
 // workflow accepts only newer states) and records the event the relay turns into a signal.

@@ -11,16 +11,16 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
-import { MAX_PREVIEW } from './series/recurrence-queries.js';
-import { HISTORY_MAX_PAGE } from '../domain/history.js';
-import { MAX_PAGE_SIZE } from '../domain/task-query.js';
-import { SERIES_MAX_PAGE } from '../domain/series-query.js';
+import { MAX_PREVIEW } from '../series/recurrence-queries.js';
+import { HISTORY_MAX_PAGE } from '../../domain/history.js';
+import { MAX_PAGE_SIZE } from '../../domain/task-query.js';
+import { SERIES_MAX_PAGE } from '../../domain/series-query.js';
 import {
   costLimit,
   depthLimit,
   structureLimit,
   type FieldPrice,
-} from '../platform/graphql-limits.js';
+} from '../../platform/graphql-limits.js';
 
 /**
  * What one GraphQL request may ask for. Checked in this order, each step only if the one before

@@ -1,6 +1,6 @@
-import { formatDurationMs } from '../domain/time/duration.js';
-import { fireAtOf, reminderState, type Delivery, type Reminder } from '../domain/reminder.js';
-import type { Task } from '../domain/task.js';
+import { formatDurationMs } from '../../domain/time/duration.js';
+import { fireAtOf, reminderState, type Delivery, type Reminder } from '../../domain/reminder.js';
+import type { Task } from '../../domain/task.js';
 
 /** A reminder as the GraphQL `Reminder` type shows it. */
 export function presentReminder(r: Reminder, task: Task, deliveries: Delivery[]) {

@@ -3,7 +3,7 @@ import { SeriesId, type Series } from '../../domain/series.js';
 import { appendEvent } from '../../db/outbox.js';
 import { findSeries } from '../../db/series.js';
 import type { Db } from '../../db/sql.js';
-import { ownedAtVersion, parseOwnedId, type CommandContext } from '../tasks/command.js';
+import { ownedAtVersion, parseOwnedId, type CommandContext } from '../command.js';
 
 export const parseSeriesId = (id: string): SeriesId => parseOwnedId(SeriesId, 'series', id);
 

@@ -3,8 +3,8 @@ import {
   HISTORY_DEFAULT_PAGE,
   type HistoryArgs,
   type HistoryEntry,
-} from '../domain/history.js';
-import type { ApiContext } from './context.js';
+} from '../../domain/history.js';
+import type { ApiContext } from '../context.js';
 
 export interface HistoryConnection {
   edges: { cursor: string; node: HistoryEntry }[];

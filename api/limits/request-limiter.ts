@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { rateLimited } from '../domain/errors.js';
+import { rateLimited } from '../../domain/errors.js';
 
 export interface RequestLimiterOptions {
   /** Requests per second a user may make for as long as they like. */

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { invokeGet, NoAnswer, type DaprInvoker } from '../platform/dapr-invoke.js';
-import { AppError, ErrorCode, unavailable } from '../domain/errors.js';
-import { eventTypes, type HistoryPage, type HistoryQuery } from '../domain/history.js';
-import type { UserId } from '../domain/ids.js';
+import { invokeGet, NoAnswer, type DaprInvoker } from '../../platform/dapr-invoke.js';
+import { AppError, ErrorCode, unavailable } from '../../domain/errors.js';
+import { eventTypes, type HistoryPage, type HistoryQuery } from '../../domain/history.js';
+import type { UserId } from '../../domain/ids.js';
 
 // The api's view of the audit service: its history route, called through the api's own Dapr
 // sidecar (service invocation), never its database. Every failure to get an answer is
