@@ -40,7 +40,7 @@ export const ApiConfig = JwtConfig.and(
     /** Requests a user may make per second, sustained, and at once after a pause. */
     RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(20),
     RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(100),
-    /** Per-user quotas (api/quotas.ts says why these defaults). */
+    /** Per-user quotas (api/limits/quotas.ts says why these defaults). */
     QUOTA_OPEN_TASKS: z.coerce.number().int().min(1).default(DEFAULT_QUOTAS.openTasks),
     QUOTA_SERIES: z.coerce.number().int().min(1).default(DEFAULT_QUOTAS.series),
     QUOTA_REMINDERS_PER_TASK: z.coerce
