@@ -1,5 +1,5 @@
 import type { TaskId, UserId } from '../domain/ids.js';
-import type { RecurrenceMode } from '../domain/recurrence.js';
+import type { RecurrenceMode } from '../domain/recurrence/rule.js';
 import type { CreatedOccurrence } from '../domain/series-plan.js';
 import type { Series, SeriesId, SeriesState } from '../domain/series.js';
 import { priorityOfRank, priorityRank, type Priority } from '../domain/task.js';

@@ -1,10 +1,6 @@
-import {
-  nextAfterCompletion,
-  nextOccurrence,
-  occurrencesAfter,
-  parseRRule,
-  type Recurrence,
-} from './recurrence.js';
+import { nextAfterCompletion, nextOccurrence, occurrencesAfter } from './recurrence/occurrences.js';
+import { parseRRule } from './recurrence/rrule.js';
+import type { Recurrence } from './recurrence/rule.js';
 import type { Series } from './series.js';
 
 /** An occurrence the series has created (its task), as the planner needs to see it. */

@@ -10,7 +10,7 @@ import {
 } from './task.js';
 import { Instant } from './time/instant.js';
 import { MAX_REMINDERS } from './reminder.js';
-import type { Recurrence, RecurrenceMode } from './recurrence.js';
+import type { Recurrence, RecurrenceMode } from './recurrence/rule.js';
 
 export const SeriesId = z.uuid().brand<'SeriesId'>();
 export type SeriesId = z.infer<typeof SeriesId>;

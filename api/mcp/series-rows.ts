@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { Priority } from '../../domain/task.js';
 import { SeriesState, type Series } from '../../domain/series.js';
-import { describeRecurrence } from '../../domain/recurrence-text.js';
+import { describeRecurrence } from '../../domain/recurrence/describe.js';
 import { formatWithOffset } from '../../domain/time/local-date-time.js';
 import { occurrencesOf } from '../../db/series.js';
 import type { Db } from '../../db/sql.js';

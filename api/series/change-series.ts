@@ -1,6 +1,8 @@
 import { badInput } from '../../domain/errors.js';
 import { toSeriesSnapshot, type SeriesChangeKind } from '../../domain/events.js';
-import { nextOccurrence, RecurrenceInput, type Recurrence } from '../../domain/recurrence.js';
+import { RecurrenceInput } from '../../domain/recurrence/input.js';
+import { nextOccurrence } from '../../domain/recurrence/occurrences.js';
+import type { Recurrence } from '../../domain/recurrence/rule.js';
 import type { Series, UpdateSeriesInput } from '../../domain/series.js';
 import type { TaskEdits } from '../../domain/task.js';
 import { parseInput } from '../../domain/validation.js';

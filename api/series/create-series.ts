@@ -1,5 +1,5 @@
 import { toSeriesSnapshot } from '../../domain/events.js';
-import { RecurrenceInput } from '../../domain/recurrence.js';
+import { RecurrenceInput } from '../../domain/recurrence/input.js';
 import type { CreateSeriesInput, Series, SeriesId } from '../../domain/series.js';
 import { DEFAULT_MAX_OPEN } from '../../domain/series.js';
 import { parseInput } from '../../domain/validation.js';

@@ -1,7 +1,8 @@
 import { notFound } from '../../domain/errors.js';
 import { TaskId } from '../../domain/ids.js';
-import { formatRRule, occurrencesAfter, parseRRule } from '../../domain/recurrence.js';
-import type { Recurrence } from '../../domain/recurrence.js';
+import { occurrencesAfter } from '../../domain/recurrence/occurrences.js';
+import { formatRRule, parseRRule } from '../../domain/recurrence/rrule.js';
+import type { Recurrence } from '../../domain/recurrence/rule.js';
 import type { Series, SeriesId } from '../../domain/series.js';
 import { findSeries } from '../../db/series.js';
 import { transaction } from '../../db/sql.js';

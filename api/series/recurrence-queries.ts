@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { badInput } from '../../domain/errors.js';
-import { CLIENT_WALK_DAYS, occurrencesAfter, RecurrenceInput } from '../../domain/recurrence.js';
-import { describeRecurrence, parseRecurrenceText } from '../../domain/recurrence-text.js';
+import { describeRecurrence } from '../../domain/recurrence/describe.js';
+import { CLIENT_WALK_DAYS } from '../../domain/recurrence/expansion.js';
+import { RecurrenceInput } from '../../domain/recurrence/input.js';
+import { occurrencesAfter } from '../../domain/recurrence/occurrences.js';
+import { parseRecurrenceText } from '../../domain/recurrence/parse-text.js';
 import { Instant } from '../../domain/time/instant.js';
 import { parseInput } from '../../domain/validation.js';
 import { formatWithOffset } from '../../domain/time/local-date-time.js';

@@ -1,6 +1,6 @@
 import { formatDurationMs } from '../../domain/time/duration.js';
-import { occurrencesAfter, occurrencesBetween } from '../../domain/recurrence.js';
-import { describeRecurrence } from '../../domain/recurrence-text.js';
+import { describeRecurrence } from '../../domain/recurrence/describe.js';
+import { occurrencesAfter, occurrencesBetween } from '../../domain/recurrence/occurrences.js';
 import type { Series } from '../../domain/series.js';
 import { formatWithOffset } from '../../domain/time/local-date-time.js';
 import type { OccurrenceRow } from '../../db/series.js';

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AppError, ErrorCode } from '../../domain/errors.js';
-import { CLIENT_WALK_DAYS, occurrencesAfter, RecurrenceInput } from '../../domain/recurrence.js';
-import { parseRecurrenceText } from '../../domain/recurrence-text.js';
+import { CLIENT_WALK_DAYS } from '../../domain/recurrence/expansion.js';
+import { RecurrenceInput } from '../../domain/recurrence/input.js';
+import { occurrencesAfter } from '../../domain/recurrence/occurrences.js';
+import { parseRecurrenceText } from '../../domain/recurrence/parse-text.js';
 
 // Every client-driven expansion ends: by the calendar (year 9999), by an empty 400-year cycle,
 // or by the work budget (CLIENT_WALK_DAYS examined days), whichever comes first.

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { occurrencesAfter, RecurrenceInput, type Recurrence } from '../../domain/recurrence.js';
-import {
-  describeRecurrence,
-  parseRecurrenceText,
-  type ParsedRecurrence,
-} from '../../domain/recurrence-text.js';
+import { describeRecurrence } from '../../domain/recurrence/describe.js';
+import { RecurrenceInput } from '../../domain/recurrence/input.js';
+import { occurrencesAfter } from '../../domain/recurrence/occurrences.js';
+import { type ParsedRecurrence, parseRecurrenceText } from '../../domain/recurrence/parse-text.js';
+import type { Recurrence } from '../../domain/recurrence/rule.js';
 import { formatWithOffset } from '../../domain/time/local-date-time.js';
 
 const BERLIN = 'Europe/Berlin';

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import rrulePackage from 'rrule';
+import { RecurrenceInput } from '../../domain/recurrence/input.js';
 import {
   nextAfterCompletion,
   nextOccurrence,
   occurrencesAfter,
   occurrencesBetween,
-  RecurrenceInput,
-  type Recurrence,
-} from '../../domain/recurrence.js';
+} from '../../domain/recurrence/occurrences.js';
+import type { Recurrence } from '../../domain/recurrence/rule.js';
 import { formatWithOffset } from '../../domain/time/local-date-time.js';
 
 // rrule ships a CommonJS bundle: Node gives ESM importers only its default export.

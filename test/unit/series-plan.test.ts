@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Recurrence } from '../../domain/recurrence.js';
+import type { Recurrence } from '../../domain/recurrence/rule.js';
 import { planSeries, type CreatedOccurrence } from '../../domain/series-plan.js';
 
 // The series planner on its own: what the workflow does next, for a given rule, state and set

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { HistoryQueryParams } from '../../domain/history.js';
 import { resolveWhen } from '../../domain/natural-time.js';
-import { RecurrenceInput } from '../../domain/recurrence.js';
+import { RecurrenceInput } from '../../domain/recurrence/input.js';
 import { ReminderInput, SnoozeInput } from '../../domain/reminder.js';
 import { CreateTaskInput } from '../../domain/task.js';
 import { AppError } from '../../domain/errors.js';

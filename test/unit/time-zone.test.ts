@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { PreviewRecurrenceArgs, parseRecurrence } from '../../api/series/recurrence-queries.js';
-import { RecurrenceInput } from '../../domain/recurrence.js';
-import { parseRecurrenceText } from '../../domain/recurrence-text.js';
+import { RecurrenceInput } from '../../domain/recurrence/input.js';
+import { parseRecurrenceText } from '../../domain/recurrence/parse-text.js';
 import { canonicalTimeZone, MAX_TIME_ZONE_CHARS, TimeZone } from '../../domain/time/zone.js';
 import { UpdateSettingsInput } from '../../domain/user.js';
 

@@ -7,7 +7,7 @@ import { addExdate, insertSeries, occurrencesOf, updateSeries } from '../../db/s
 import { createSql, type Sql } from '../../db/sql.js';
 import { lockUser } from '../../db/users.js';
 import type { UserId } from '../../domain/ids.js';
-import type { RecurrenceMode } from '../../domain/recurrence.js';
+import type { RecurrenceMode } from '../../domain/recurrence/rule.js';
 import type { SeriesId } from '../../domain/series.js';
 import {
   occurrenceCompletedSignal,
