@@ -16,6 +16,7 @@ import {
   type WebhookDestinations,
 } from '../platform/webhook-destination.js';
 import type { ApiContext } from './context.js';
+import { graphiqlOptions, renderGraphiQL, type GraphiqlSettings } from './graphiql.js';
 import { historyUnavailable, type HistoryClient } from './history/history-client.js';
 import { createParserCache, queryLimits } from './limits/query-limits.js';
 import type { RequestLimiter } from './limits/request-limiter.js';
@@ -27,8 +28,8 @@ export interface ApiDeps {
   sql: Sql;
   verifier: JwtVerifier;
   log: Logger;
-  /** Serve GraphiQL on GET /graphql (development), optionally with headers filled in. */
-  graphiql?: false | { defaultHeaders?: string };
+  /** Serve GraphiQL on GET /graphql (development), optionally with a token and subscriptions. */
+  graphiql?: false | GraphiqlSettings;
   readiness?: Record<string, ReadinessCheck>;
   /** Where Task.history and history read from; without it they answer UNAVAILABLE. */
   history?: HistoryClient;
@@ -69,7 +70,9 @@ export function buildApi({
   const yoga = createYoga<Caller, ApiContext>({
     schema,
     graphqlEndpoint: '/graphql',
-    graphiql: graphiql ? { title: 'Tickler', headers: graphiql.defaultHeaders } : false,
+    graphiql: graphiql ? graphiqlOptions(graphiql) : false,
+    // GraphiQL with its assets in the page: yoga's default loads them from a CDN.
+    renderGraphiQL,
     landingPage: false,
     plugins: [queryLimits, errorCodes],
     parserAndValidationCache: createParserCache(),

@@ -22,6 +22,11 @@ export const ApiConfig = JwtConfig.and(
       .transform((v) => v === 'true'),
     /** A token GraphiQL sends by default (development only). */
     GRAPHIQL_TOKEN: z.string().optional(),
+    /**
+     * The sync-service's public WebSocket URL (ws:// or wss://, its path included), where
+     * GraphiQL runs subscriptions; without it GraphiQL offers queries and mutations only.
+     */
+    SYNC_PUBLIC_URL: z.url({ protocol: /^wss?$/ }).optional(),
     LOG_LEVEL: z.string().default('info'),
     /** The origin clients reach the api at, for /mcp's metadata; else the request's Host. */
     PUBLIC_URL: Url.optional(),

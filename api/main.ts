@@ -42,11 +42,7 @@ async function main(): Promise<void> {
     },
     mcp: { publicUrl: config.PUBLIC_URL, authorizationServers: config.MCP_AUTHORIZATION_SERVERS },
     graphiql: config.GRAPHIQL
-      ? {
-          defaultHeaders: config.GRAPHIQL_TOKEN
-            ? JSON.stringify({ Authorization: `Bearer ${config.GRAPHIQL_TOKEN}` })
-            : undefined,
-        }
+      ? { token: config.GRAPHIQL_TOKEN, syncUrl: config.SYNC_PUBLIC_URL }
       : false,
     // Readiness is PostgreSQL alone: mutations only write the outbox, so the api keeps
     // serving while Temporal, Dapr or Kafka are away.

@@ -97,7 +97,13 @@ async function main(): Promise<void> {
       ports: devPorts,
       ephemeral: false,
       jwtSecret,
-      serviceEnv: { api: { GRAPHIQL: 'true', GRAPHIQL_TOKEN: token } },
+      serviceEnv: {
+        api: {
+          GRAPHIQL: 'true',
+          GRAPHIQL_TOKEN: token,
+          SYNC_PUBLIC_URL: `ws://127.0.0.1:${devPorts.sync}/graphql`,
+        },
+      },
       log: (line) => console.log(line),
       onCrash: (name, detail) =>
         console.error(
@@ -112,7 +118,7 @@ async function main(): Promise<void> {
   console.log(`
 Tickler is up in ${((Date.now() - t0) / 1000).toFixed(1)} s.
 
-  GraphQL + GraphiQL   http://127.0.0.1:${p.api}/graphql   (GraphiQL sends the dev token below)
+  GraphQL + GraphiQL   http://127.0.0.1:${p.api}/graphql   (GraphiQL sends the dev token below; subscriptions go to the sync-service)
   Subscriptions (ws)   ws://127.0.0.1:${p.sync}/graphql    (graphql-ws; connection_init { "authorization": "Bearer <token>" })
   Temporal web UI      http://127.0.0.1:${p.temporalUi}    (workflow id reminder:<taskId>)
   Temporal gRPC        127.0.0.1:${p.temporal}
