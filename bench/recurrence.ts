@@ -1,3 +1,4 @@
+import { Client, Connection } from '@temporalio/client';
 import type postgres from 'postgres';
 import { createSeries } from '../api/series/create-series.js';
 import { createSql } from '../db/sql.js';
@@ -6,14 +7,16 @@ import { mintHs256Token } from '../platform/auth.js';
 import { cliFatal } from '../platform/lifecycle.js';
 import { descendantsRunning, rssMb, withBenchStack } from './bench-stack.js';
 import { argValue, quantile, sortNumbers } from './stats.js';
+import { completionBreakdown, type Completion } from './completion-breakdown.js';
 
 // Recurring series (issue 5's benchmark; not a test):
-//   npm run bench:recurrence -- --count 500 [--concurrency 8] [--hold 0]
+//   npm run bench:recurrence -- --count 500 [--concurrency 8] [--hold 0] [--breakdown-sample 200]
 // On a throwaway stack (Temporal dev server with in-memory SQLite, PostgreSQL fsync off):
 // creates `count` daily series through the api, waits for each one's first occurrence, then
 // completes them through the api, `concurrency` at a time, and measures for each the time from
 // the completeTask response to the next occurrence being visible through the `tasks` query
 // (polled every 5 ms). duplicates = occurrences beyond the two each series should have.
+// Then a per-stage breakdown of up to --breakdown-sample completions (completion-breakdown.ts).
 // With --hold M it then creates M more series (through the create command, in this process)
 // and reports how long the worker took to arm them and its resident memory holding them.
 // Last line: recurrence n=<n> p50_ms=<n> p99_ms=<n> duplicates=<n>
@@ -27,6 +30,7 @@ async function main(): Promise<void> {
   const count = argValue('count', 500);
   const concurrency = argValue('concurrency', 8);
   const hold = argValue('hold', 0);
+  const breakdownSample = argValue('breakdown-sample', 200);
   const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
   await withBenchStack(async ({ stack, sql, jwtSecret }) => {
     const url = `http://127.0.0.1:${stack.ports.api}/graphql`;
@@ -70,6 +74,7 @@ async function main(): Promise<void> {
     console.log(`created ${count} series, each with its first occurrence`);
 
     const latencies: number[] = [];
+    const completions: Completion[] = [];
     let next = 0;
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
@@ -77,11 +82,18 @@ async function main(): Promise<void> {
           const id = ids[next++]!;
           await gql(COMPLETE, { id: firsts.get(id)! });
           const t0 = performance.now();
+          const responded = Date.now();
           for (let tries = 0; (await occurrences(id)).length < 2; tries++) {
             if (tries > 20_000) throw new Error(`series ${id} never got its next occurrence`);
             await sleep(5);
           }
           latencies.push(performance.now() - t0);
+          completions.push({
+            seriesId: id,
+            taskId: firsts.get(id)!,
+            responded,
+            visible: Date.now(),
+          });
         }
       }),
     );
@@ -90,6 +102,14 @@ async function main(): Promise<void> {
       SELECT coalesce(sum(n - 2), 0) AS extra
       FROM (SELECT count(*) AS n FROM tasks WHERE series_id IS NOT NULL GROUP BY series_id) c
       WHERE n > 2`;
+    const temporal = await Connection.connect({ address: `127.0.0.1:${stack.ports.temporal}` });
+    try {
+      const client = new Client({ connection: temporal, namespace: 'default' });
+      for (const l of await completionBreakdown(sql, client, completions, breakdownSample))
+        console.log(l);
+    } finally {
+      await temporal.close();
+    }
     const sorted = sortNumbers(latencies);
     const line = `recurrence n=${count} p50_ms=${Math.round(quantile(sorted, 0.5))} p99_ms=${Math.round(quantile(sorted, 0.99))} duplicates=${Number(extra)}`;
 

@@ -1,4 +1,4 @@
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { readFileSync } from 'node:fs';
 import { createTask } from '../api/tasks/create-task.js';
 import { createSql } from '../db/sql.js';
@@ -6,11 +6,12 @@ import type { UserId } from '../domain/ids.js';
 import { cliFatal } from '../platform/lifecycle.js';
 import { descendantsRunning, rssMb, withBenchStack, workerEnv } from './bench-stack.js';
 import { argValue } from './stats.js';
+import { armingBreakdown } from './arming-breakdown.js';
 import { REMINDER_TASK_QUEUE } from '../workflows/reminder-contract.js';
 
 // Many open reminders at once (issue 4's second benchmark; not a test):
 //   [WORKER_ENV='WORKFLOW_CACHE_SIZE=500 …'] npm run bench:reminders-open -- --count 100000
-//     [--concurrency 16]
+//     [--concurrency 16] [--breakdown-sample 200]
 // On a throwaway stack (Temporal dev server with SQLite on disk, PostgreSQL fsync off):
 // creates `count` tasks, each with one reminder 2–9 days ahead, through the api's own create
 // command in this process (the HTTP path is bench:api's subject), so the outbox relay arms one
@@ -20,6 +21,7 @@ import { REMINDER_TASK_QUEUE } from '../workflows/reminder-contract.js';
 // - worker_rss_mb: the worker process's peak resident set while arming and holding them all;
 // - restart_ready_s: the worker killed (SIGKILL) and started again: seconds from the new
 //   process's start until it has delivered a probe reminder that came due while it was down.
+// Also prints the relay's batches and a per-stage breakdown of arming (arming-breakdown.ts).
 // Last line: reminders_open n=<n> worker_rss_mb=<n> start_per_s=<n> restart_ready_s=<n>
 
 const DAY = 86_400_000;
@@ -28,6 +30,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function main(): Promise<void> {
   const count = argValue('count', 100_000);
   const concurrency = argValue('concurrency', 16);
+  const breakdownSample = argValue('breakdown-sample', 200);
   await withBenchStack(
     async ({ stack, sql }) => {
       const [workerPid] = descendantsRunning('worker/main.ts');
@@ -79,8 +82,10 @@ async function main(): Promise<void> {
           console.log(`  ${b} workflow tasks still queued, worker rss ${rssMb(workerPid)} MB`);
           await sleep(5_000);
         }
-        await temporal.close();
         const startPerS = count / ((Date.now() - t0) / 1000);
+        const client = new Client({ connection: temporal, namespace: 'default' });
+        for (const line of await armingBreakdown(sql, client, breakdownSample)) console.log(line);
+        await temporal.close();
         await sleep(10_000);
         let restRss = 0;
         for (let i = 0; i < 10; i++, await sleep(1_000))

@@ -1,250 +1,32 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { TypedSearchAttributes } from '@temporalio/common';
-import type { OutboxRow } from '../db/outbox.js';
-import { AppError, ErrorCode } from '../domain/errors.js';
-import {
-  parseEvent,
-  type SeriesChangeKind,
-  type TaskSnapshotV1,
-  type TicklerEvent,
-} from '../domain/events.js';
-import { fireAtOf, isArmed } from '../domain/reminder.js';
+import type { Client } from '@temporalio/client';
 import type { EventPublisher } from '../platform/publisher.js';
-import { deliverEach } from './relay.js';
-import {
-  completeSignal,
-  deleteSignal,
-  REMINDER_TASK_QUEUE,
-  reminderWorkflowId,
-  reopenSignal,
-  rescheduleSignal,
-  type ReminderState,
-} from '../workflows/reminder-contract.js';
-import { reminderWorkflow } from '../workflows/reminder.js';
-import {
-  NextFireAtKey,
-  SeriesIdKey,
-  TaskIdKey,
-  TaskStateKey,
-  UserIdKey,
-} from '../workflows/search-attributes.js';
-import {
-  editSignal,
-  occurrenceCompletedSignal,
-  occurrenceDeletedSignal,
-  pauseSignal,
-  resumeSignal,
-  seriesWorkflowId,
-  skipSignal,
-  stopSignal,
-} from '../workflows/series-contract.js';
-import { seriesWorkflow } from '../workflows/series.js';
-
-/** The stored event, if this build can read it; otherwise it can never be delivered. */
-function readable(row: OutboxRow): TicklerEvent {
-  const parsed = parseEvent(row.event);
-  if (!parsed.ok) throw new AppError(ErrorCode.BAD_EVENT, `unreadable event: ${parsed.reason}`);
-  return parsed.event;
-}
-
-const GRPC_INVALID_ARGUMENT = 3;
-const isServiceError = (err: unknown, code: number): boolean =>
-  typeof err === 'object' &&
-  err !== null &&
-  ((err as { code?: unknown }).code === code ||
-    (err as { cause?: { code?: unknown } }).cause?.code === code);
-
-type SeriesSignalDef =
-  typeof editSignal | typeof occurrenceCompletedSignal | typeof occurrenceDeletedSignal;
-
-/** The series workflow's signal for each kind of series.updated. */
-const signalFor: Record<SeriesChangeKind, SeriesSignalDef> = {
-  EDITED: editSignal,
-  PAUSED: pauseSignal,
-  RESUMED: resumeSignal,
-  SKIPPED: skipSignal,
-  STOPPED: stopSignal,
-};
+import { createPublishDelivery } from './deliver-publish.js';
+import { createSignalDelivery } from './deliver-signal.js';
+import type { DeliverBatch } from './relay.js';
+import type { Destination } from '../db/outbox.js';
 
 export interface EventDeliveryDeps {
   temporal: Client;
   publisher: EventPublisher;
-  /** Where new reminder workflows are started. */
+  /** Where new reminder and series workflows are started. */
   taskQueue?: string;
-}
-
-/**
- * The reminders a task state arms, soonest first: those of an open task that are not dismissed
- * and whose time had not already passed when they were set (see domain/reminder.ts).
- */
-export function reminderState(task: TaskSnapshotV1): ReminderState {
-  const dueAt = task.dueAt ? new Date(task.dueAt) : null;
-  const reminders =
-    task.status !== 'OPEN'
-      ? []
-      : task.reminders
-          .map((r) => ({
-            id: r.id,
-            offsetMs: r.offsetMs,
-            at: r.at ? new Date(r.at) : null,
-            snoozedUntil: r.snoozedUntil ? new Date(r.snoozedUntil) : null,
-            dismissedAt: r.dismissed ? new Date(r.armedAt) : null,
-            armedAt: new Date(r.armedAt),
-          }))
-          .filter((r) => isArmed(r, dueAt))
-          .map((r) => ({ id: r.id, fireAt: fireAtOf(r, dueAt)!.toISOString() }))
-          .sort((a, b) => Date.parse(a.fireAt) - Date.parse(b.fireAt));
-  return { version: task.version, title: task.title, reminders };
+  /** How many rows of a batch are signalled at once. */
+  signalConcurrency?: number;
 }
 
 /**
  * An outbox row's two destinations, delivered by separate relays: the Temporal signals its event
- * implies, and the Dapr publish. Both are idempotent (signals carry the task version; the event
- * id is fixed), so a row delivered twice changes nothing.
+ * implies (deliver-signal.ts), and the Dapr publish (deliver-publish.ts). Both are idempotent,
+ * so a row delivered twice changes nothing.
  */
 export function createEventDelivery({
   temporal,
   publisher,
-  taskQueue = REMINDER_TASK_QUEUE,
-}: EventDeliveryDeps) {
-  // signalWithStart: starts the workflow if it is not running, signals it either way.
-  async function arm(event: TicklerEvent, task: TaskSnapshotV1, signal: typeof rescheduleSignal) {
-    const state = reminderState(task);
-    if (state.reminders.length === 0) {
-      // A task just created has no workflow yet: nothing to tell.
-      if (event.type === 'task.created') return;
-      return notify(task.id, rescheduleSignal, state);
-    }
-    await temporal.workflow.signalWithStart(reminderWorkflow, {
-      workflowId: reminderWorkflowId(task.id),
-      taskQueue,
-      args: [{ taskId: task.id, userId: event.userid }],
-      signal,
-      signalArgs: [state],
-      memo: { title: task.title },
-      typedSearchAttributes: new TypedSearchAttributes([
-        { key: UserIdKey, value: event.userid },
-        { key: TaskIdKey, value: task.id },
-        { key: TaskStateKey, value: task.status },
-        { key: NextFireAtKey, value: new Date(state.reminders[0]!.fireAt) },
-      ]),
-    });
-  }
-
-  /** Signals a running workflow; a task without one has nothing to stop or change. */
-  async function notify<A extends unknown[]>(taskId: string, signal: { name: string }, ...args: A) {
-    try {
-      await temporal.workflow.getHandle(reminderWorkflowId(taskId)).signal(signal.name, ...args);
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
-    }
-  }
-
-  /** Starts the series' workflow if it is not running, and tells it what changed. */
-  async function series(
-    event: TicklerEvent,
-    seriesId: string,
-    signal: SeriesSignalDef,
-    arg: object,
-  ) {
-    await temporal.workflow.signalWithStart(seriesWorkflow, {
-      workflowId: seriesWorkflowId(seriesId),
-      taskQueue,
-      args: [{ seriesId, userId: event.userid }],
-      signal: signal as typeof editSignal,
-      signalArgs: [arg as { version: number }],
-      typedSearchAttributes: new TypedSearchAttributes([
-        { key: UserIdKey, value: event.userid },
-        { key: SeriesIdKey, value: seriesId },
-      ]),
-    });
-  }
-
-  /** An occurrence completed or deleted: its series may have a next one to create. */
-  async function occurrence(event: TicklerEvent, task: TaskSnapshotV1, signal: SeriesSignalDef) {
-    if (task.seriesId) await series(event, task.seriesId, signal, { taskId: task.id });
-  }
-
-  async function signalWorkflows(event: TicklerEvent): Promise<void> {
-    switch (event.type) {
-      case 'task.created':
-        return arm(event, event.data.task, rescheduleSignal);
-      case 'task.updated': {
-        const { changes, task } = event.data;
-        if ('dueAt' in changes || 'reminders' in changes || 'title' in changes) {
-          await arm(event, task, rescheduleSignal);
-        }
-        return;
-      }
-      case 'task.reopened':
-        return arm(event, event.data.task, reopenSignal);
-      case 'task.completed':
-        await notify(event.subject, completeSignal, { version: event.data.task.version });
-        return occurrence(event, event.data.task, occurrenceCompletedSignal);
-      case 'task.deleted':
-        await notify(event.subject, deleteSignal);
-        return occurrence(event, event.data.task, occurrenceDeletedSignal);
-      case 'series.created':
-        return series(event, event.subject, editSignal, { version: event.data.series.version });
-      case 'series.updated':
-        return series(event, event.subject, signalFor[event.data.change], {
-          version: event.data.series.version,
-        });
-      case 'reminder.snoozed':
-      case 'reminder.dismissed':
-        return arm(event, event.data.task, rescheduleSignal);
-      case 'reminder.fired':
-      case 'reminder.missed':
-      case 'reminder.digest':
-        return;
-    }
-  }
-
+  taskQueue,
+  signalConcurrency,
+}: EventDeliveryDeps): Record<Destination, DeliverBatch> {
   return {
-    signal: deliverEach(async (row: OutboxRow): Promise<void> => {
-      try {
-        await signalWorkflows(readable(row));
-      } catch (err) {
-        // Temporal refuses the request itself (too large, malformed): it will refuse it again.
-        if (isServiceError(err, GRPC_INVALID_ARGUMENT))
-          throw new AppError(ErrorCode.BAD_EVENT, `Temporal refused it: ${(err as Error).message}`);
-        throw err;
-      }
-    }),
-    publish: async (rows: OutboxRow[]): Promise<Map<string, unknown>> => {
-      const failed = new Map<string, unknown>();
-      const byTopic = new Map<OutboxRow['topic'], OutboxRow[]>();
-      for (const row of rows) {
-        try {
-          readable(row);
-        } catch (err) {
-          failed.set(row.id, err);
-          continue;
-        }
-        const group = byTopic.get(row.topic);
-        if (group) group.push(row);
-        else byTopic.set(row.topic, [row]);
-      }
-      // One bulk call per topic. As stored: the consumers read the same contract, and nothing
-      // is dropped on the way.
-      await Promise.all(
-        [...byTopic].map(async ([topic, group]) => {
-          const errors = await publisher.publishMany(
-            topic,
-            group.map((r) => r.event),
-          );
-          // Dapr refused the whole call as malformed: find out which row, one call each.
-          const refused = [...errors.values()].some(
-            (e) => e instanceof AppError && e.code === ErrorCode.BAD_EVENT,
-          );
-          for (const row of group) {
-            if (!errors.has(row.id)) continue;
-            if (!refused) failed.set(row.id, errors.get(row.id));
-            else await publisher.publish(topic, row.event).catch((err) => failed.set(row.id, err));
-          }
-        }),
-      );
-      return failed;
-    },
+    signal: createSignalDelivery({ temporal, taskQueue, concurrency: signalConcurrency }),
+    publish: createPublishDelivery(publisher),
   };
 }
