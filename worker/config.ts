@@ -40,5 +40,13 @@ export const WorkerConfig = WebhookPolicyConfig.extend({
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),
+  /**
+   * The signal relay's shape: rows claimed per batch, batches out at once (each holds one of the
+   * worker's database connections while out) and rows of a batch signalled at once. Measured in
+   * README § Benchmarks (arming); the publish relay sends a batch as one bulk call instead.
+   */
+  RELAY_SIGNAL_BATCH: z.coerce.number().int().min(1).max(1000).default(64),
+  RELAY_SIGNAL_BATCHES_IN_FLIGHT: z.coerce.number().int().min(1).max(8).default(4),
+  RELAY_SIGNAL_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
 });
 export type WorkerConfig = z.infer<typeof WorkerConfig>;

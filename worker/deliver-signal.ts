@@ -167,12 +167,20 @@ export function createSignalDelivery({
       }
       case 'task.reopened':
         return arm(event, event.data.task, reopenSignal);
+      // The task's reminder workflow and its series' workflow are told at once: neither waits
+      // for the other, and a retry of the row sends both again (each is idempotent).
       case 'task.completed':
-        await notify(event.subject, completeSignal, { version: event.data.task.version });
-        return occurrence(event, event.data.task, occurrenceCompletedSignal);
+        await Promise.all([
+          notify(event.subject, completeSignal, { version: event.data.task.version }),
+          occurrence(event, event.data.task, occurrenceCompletedSignal),
+        ]);
+        return;
       case 'task.deleted':
-        await notify(event.subject, deleteSignal);
-        return occurrence(event, event.data.task, occurrenceDeletedSignal);
+        await Promise.all([
+          notify(event.subject, deleteSignal),
+          occurrence(event, event.data.task, occurrenceDeletedSignal),
+        ]);
+        return;
       case 'series.created':
         return series(event, event.subject, editSignal, { version: event.data.series.version });
       case 'series.updated':

@@ -81,7 +81,15 @@ async function main(): Promise<void> {
         apiToken: config.DAPR_API_TOKEN,
       }),
       taskQueue: config.TASK_QUEUE,
+      signalConcurrency: config.RELAY_SIGNAL_CONCURRENCY,
     });
+    const shape = {
+      signal: {
+        batchSize: config.RELAY_SIGNAL_BATCH,
+        batchesInFlight: config.RELAY_SIGNAL_BATCHES_IN_FLIGHT,
+      },
+      publish: {},
+    };
     // One relay per destination: a Dapr or Kafka outage never delays a reminder's signal.
     for (const destination of ['signal', 'publish'] as const) {
       const relay = createRelay({
@@ -89,6 +97,7 @@ async function main(): Promise<void> {
         deliver: deliveries[destination],
         destination,
         log: log.child({ component: `relay-${destination}` }),
+        ...shape[destination],
       });
       await relay.start();
       life.add(`outbox relay (${destination})`, relay, (r) => r.stop());

@@ -26,6 +26,14 @@ export interface RelayDeps {
   maxBackoffMs?: number;
   /** Which of a row's destinations this relay serves; run one relay per destination. */
   destination?: Destination;
+  /**
+   * How many batches are claimed and delivered at once, each in its own transaction (and
+   * database connection). With one, a row committed while a batch is out waits for that whole
+   * batch, its slowest row included; with more, an idle loop claims it at once. Ordering per
+   * subject still holds: claimPending skips a row while an older one of its subject is owed,
+   * also one locked by another loop, exactly as between relay replicas.
+   */
+  batchesInFlight?: number;
 }
 
 /** Row id → why it failed; rows not in it were delivered. */
@@ -75,12 +83,17 @@ export function createRelay({
   sweepMs = 1000,
   maxBackoffMs = 60_000,
   destination = 'publish',
+  batchesInFlight = 1,
 }: RelayDeps): Relay {
   let running = false;
-  let loop: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
-  // A NOTIFY that arrives while a batch is being drained must not be lost: remember it.
-  let notified = false;
+  let loops: Promise<void>[] = [];
+  const sleepers = new Set<() => void>();
+  const wakeAll = (): void => {
+    for (const wake of [...sleepers]) wake();
+  };
+  // A NOTIFY that arrives while a loop drains must not be lost: each loop compares this count
+  // before and after its drain.
+  let notifications = 0;
   let unlisten: (() => Promise<void>) | undefined;
 
   const backoffMs = (attempts: number): number =>
@@ -122,22 +135,23 @@ export function createRelay({
 
   async function run(): Promise<void> {
     while (running) {
-      notified = false;
+      const seen = notifications;
       try {
         while (running && (await drainBatch()) > 0);
       } catch (err) {
         log.error({ err }, 'outbox sweep failed');
       }
       if (!running) break;
-      if (notified) continue;
+      if (notifications !== seen) continue;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, sweepMs);
-        wake = () => {
+        const wake = (): void => {
           clearTimeout(timer);
+          sleepers.delete(wake);
           resolve();
         };
+        const timer = setTimeout(wake, sweepMs);
+        sleepers.add(wake);
       });
-      wake = undefined;
     }
   }
 
@@ -145,16 +159,16 @@ export function createRelay({
     async start() {
       running = true;
       const sub = await sql.listen('outbox', () => {
-        notified = true;
-        wake?.();
+        notifications++;
+        wakeAll();
       });
       unlisten = sub.unlisten;
-      loop = run();
+      loops = Array.from({ length: Math.max(1, batchesInFlight) }, run);
     },
     async stop() {
       running = false;
-      wake?.();
-      await loop;
+      wakeAll();
+      await Promise.all(loops);
       await unlisten?.();
     },
   };

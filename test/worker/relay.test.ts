@@ -60,7 +60,14 @@ async function stateOf(id: string): Promise<RowState> {
 }
 
 /** A relay whose deliver records every call and may be told to throw or to wait. */
-function fakeRelay(opts: { sweepMs?: number; maxBackoffMs?: number } = {}) {
+function fakeRelay(
+  opts: {
+    sweepMs?: number;
+    maxBackoffMs?: number;
+    batchSize?: number;
+    batchesInFlight?: number;
+  } = {},
+) {
   const calls: { id: string; attempts: number; at: number }[] = [];
   const delivered: string[] = [];
   let behaviour: (row: OutboxRow) => Promise<void> = async () => {};
@@ -69,6 +76,8 @@ function fakeRelay(opts: { sweepMs?: number; maxBackoffMs?: number } = {}) {
     log,
     sweepMs: opts.sweepMs ?? 100,
     maxBackoffMs: opts.maxBackoffMs ?? 200,
+    ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
+    ...(opts.batchesInFlight ? { batchesInFlight: opts.batchesInFlight } : {}),
     deliver: deliverEach(async (row) => {
       calls.push({ id: row.id, attempts: row.attempts, at: Date.now() });
       await behaviour(row);
@@ -295,6 +304,48 @@ describe('outbox relay', () => {
         () => (fake.delivered.includes(e.id) ? true : undefined),
         5_000,
       );
+    } finally {
+      await fake.relay.stop();
+    }
+  });
+
+  test('several batches in flight deliver each row once, in order per subject', async () => {
+    // Small batches, three loops and a slow delivery: the loops overlap, and a subject's next
+    // row is only claimable once its previous row's batch has committed.
+    const fake = fakeRelay({ batchSize: 2, batchesInFlight: 3 });
+    const inFlight = new Set<string>();
+    let overlapped = false;
+    fake.behave(async (row) => {
+      inFlight.add(row.id);
+      if (inFlight.size > 2) overlapped = true;
+      await settle(20);
+      inFlight.delete(row.id);
+    });
+    const subjects = Array.from({ length: 4 }, () => randomUUID() as TaskId);
+    const events: TicklerEvent[] = [];
+    for (let i = 0; i < 6; i++)
+      for (const subject of subjects) events.push(await insert(event(subject, `row ${i}`)));
+    await fake.relay.start();
+    try {
+      await eventually(
+        'all rows delivered',
+        async () => {
+          const states = await Promise.all(events.map((e) => stateOf(e.id)));
+          return states.every((s) => s.delivered) ? true : undefined;
+        },
+        20_000,
+      );
+      await settle(400); // a few sweeps: a second delivery would show up now
+      assert.ok(overlapped, 'more than one batch was out at once');
+      for (const e of events) assert.equal(fake.callsFor(e.id).length, 1, `${e.id} delivered once`);
+      for (const subject of subjects) {
+        const own = events.filter((e) => e.subject === subject).map((e): string => e.id);
+        assert.deepEqual(
+          fake.delivered.filter((id) => own.includes(id)),
+          own,
+          `subject ${subject} in insertion order`,
+        );
+      }
     } finally {
       await fake.relay.stop();
     }
