@@ -57,6 +57,9 @@ async function main(): Promise<void> {
       async deliverReminder() {
         return 'sent' as const;
       },
+      async fireReminder() {
+        return { outcome: 'sent' as const, channels: false };
+      },
       async deliverToChannels() {
         return { email: 'off' as const, webhook: 'off' as const };
       },

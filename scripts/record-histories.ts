@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DeliverDigestToChannelsInput } from '../activities/channels.js';
 import type { DeliverDigestInput } from '../activities/digests.js';
+import type { FireResult } from '../activities/fire-reminder.js';
 import type { DeliverReminderInput } from '../activities/reminders.js';
 import type { CreateOccurrenceInput, PlanSeriesInput, SeriesStep } from '../activities/series.js';
 import { seriesWorkflow } from '../workflows/series.js';
@@ -61,6 +62,9 @@ async function main(): Promise<void> {
     activities: {
       async deliverReminder(_: DeliverReminderInput) {
         return 'sent' as const;
+      },
+      async fireReminder(_: DeliverReminderInput): Promise<FireResult> {
+        return { outcome: 'sent', channels: true };
       },
       async deliverToChannels(_: DeliverReminderInput) {
         return { email: 'off' as const, webhook: 'off' as const };

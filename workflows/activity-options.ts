@@ -1,4 +1,4 @@
-import type { ActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 
 // Activity options shared by the workflows.
 
@@ -10,6 +10,16 @@ export const untilDone = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 } satisfies ActivityOptions;
+
+/**
+ * The same as a local activity: run by the worker inside the workflow task that needs it, so a
+ * short database step costs no activity task, no extra workflow task and no history events
+ * beyond one marker. Retries back off in the worker, past a minute on a server timer.
+ */
+export const untilDoneLocal = {
+  startToCloseTimeout: untilDone.startToCloseTimeout,
+  retry: untilDone.retry,
+} satisfies LocalActivityOptions;
 
 /** E-mail and webhooks: a webhook that stays down must not hold back what comes next for long. */
 export const channelDelivery = {

@@ -5,11 +5,13 @@ import {
   makeContinueAsNewFunc,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ChannelActivities } from '../activities/channels.js';
+import type { FireActivities } from '../activities/fire-reminder.js';
 import type { ReminderActivities } from '../activities/reminders.js';
 import {
   completeSignal,
@@ -21,10 +23,11 @@ import {
   reopenSignal,
   rescheduleSignal,
 } from './reminder-contract.js';
-import { channelDelivery, untilDone } from './activity-options.js';
+import { channelDelivery, untilDone, untilDoneLocal } from './activity-options.js';
 import { NextFireAtKey, TaskStateKey } from './search-attributes.js';
 
 const { deliverReminder } = proxyActivities<ReminderActivities>(untilDone);
+const { fireReminder } = proxyLocalActivities<FireActivities>(untilDoneLocal);
 const { deliverToChannels } = proxyActivities<ChannelActivities>(channelDelivery);
 
 const fireKey = (r: ReminderSpec): string => `${r.id}@${r.fireAt}`;
@@ -76,12 +79,29 @@ export async function reminderWorkflow(input: ReminderWorkflowInput): Promise<vo
     changed = true;
   });
 
+  // A fire in one workflow task (issue 14): deliverReminder as a local activity that also says
+  // whether e-mail/webhook delivery follows, and search attributes written only when they change
+  // (the relay starts the workflow with both set). Decided once per run: a run recorded before
+  // this existed (no marker) replays as it ran, with an activity task per step.
+  const oneTaskFire = patched('one-task-fire-v1');
+  const shown = {
+    state: workflowInfo().typedSearchAttributes.get(TaskStateKey),
+    nextFireAt: workflowInfo().typedSearchAttributes.get(NextFireAtKey)?.getTime(),
+  };
+  const show = (taskState: string, nextFireAt: Date | null): void => {
+    if (oneTaskFire && taskState === shown.state && nextFireAt?.getTime() === shown.nextFireAt)
+      return;
+    upsertSearchAttributes([
+      { key: TaskStateKey, value: taskState },
+      { key: NextFireAtKey, value: nextFireAt },
+    ]);
+    shown.state = taskState;
+    shown.nextFireAt = nextFireAt?.getTime();
+  };
+
   for (;;) {
     const next = open && !deleted ? pendingReminders(state, fired)[0] : undefined;
-    upsertSearchAttributes([
-      { key: TaskStateKey, value: deleted ? 'DELETED' : open ? 'OPEN' : 'COMPLETED' },
-      { key: NextFireAtKey, value: next ? new Date(next.fireAt) : null },
-    ]);
+    show(deleted ? 'DELETED' : open ? 'OPEN' : 'COMPLETED', next ? new Date(next.fireAt) : null);
     if (!next) return;
 
     // A safe point: no activity is in flight and every signal received so far has been applied.
@@ -103,10 +123,17 @@ export async function reminderWorkflow(input: ReminderWorkflowInput): Promise<vo
       reminderId: next.id,
       fireAt: next.fireAt,
     };
-    const outcome = await deliverReminder(delivery);
+    let outcome: string;
+    let channels: boolean;
+    if (oneTaskFire) {
+      ({ outcome, channels } = await fireReminder(delivery));
+    } else {
+      outcome = await deliverReminder(delivery);
+      // patched(): histories recorded before e-mail and webhooks existed replay without this step.
+      channels = (outcome === 'sent' || outcome === 'late') && patched('channels-v1');
+    }
     log.info('reminder delivered', { taskId: input.taskId, reminderId: next.id, outcome });
-    // patched(): histories recorded before e-mail and webhooks existed replay without this step.
-    if ((outcome === 'sent' || outcome === 'late') && patched('channels-v1')) {
+    if (channels) {
       try {
         await deliverToChannels(delivery);
       } catch (err) {

@@ -6,6 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import { activityInfo } from '@temporalio/activity';
 import { TypedSearchAttributes } from '@temporalio/common';
+import type { FireResult } from '../../activities/fire-reminder.js';
 import type { DeliverReminderInput, DeliveryOutcome } from '../../activities/reminders.js';
 import {
   completeSignal,
@@ -50,6 +51,8 @@ let stop: () => Promise<void>;
 const deliveries: Delivery[] = [];
 /** After each delivery the workflow hands the reminder to e-mail/webhook delivery. */
 const channelCalls: DeliverReminderInput[] = [];
+/** The fake delivery says a task whose id starts with this has no e-mail/webhook channel. */
+const NO_CHANNELS = 'no-channels-';
 
 before(async () => {
   ({
@@ -58,6 +61,13 @@ before(async () => {
     stop,
   } = await startTimeSkipping(
     {
+      // Runs as a local activity: its schedule time is the worker's clock, not the test
+      // server's (which skips hours), so the server's time is asked for.
+      async fireReminder(input: DeliverReminderInput): Promise<FireResult> {
+        deliveries.push({ ...input, atMs: await env.currentTimeMs() });
+        return { outcome: 'sent', channels: !input.taskId.startsWith(NO_CHANNELS) };
+      },
+      // What runs recorded before one-task-fire-v1 call (the replay test covers them).
       async deliverReminder(input: DeliverReminderInput): Promise<DeliveryOutcome> {
         deliveries.push({ ...input, atMs: activityInfo().scheduledTimestampMs });
         return 'sent';
@@ -136,6 +146,30 @@ describe('reminder workflow', () => {
     assert.ok(lateMs >= 0, `not before its time (${lateMs} ms early)`);
     assert.ok(lateMs < 60_000, `on time, not ${lateMs} ms late`);
   });
+
+  test(
+    'a user without e-mail or webhook: the fire is one local activity, with no channel step',
+    bounded,
+    async () => {
+      const taskId = `${NO_CHANNELS}${randomUUID()}`;
+      const fireAt = await inHours(1);
+      const handle = await schedule(taskId, {
+        version: 1,
+        title: 't',
+        reminders: [{ id: 'due', fireAt }],
+      });
+      await handle.result();
+      assert.equal(deliveriesFor(taskId).length, 1);
+      assert.deepEqual(
+        channelCalls.filter((c) => c.taskId === taskId),
+        [],
+      );
+      // One workflow task to arm it, one to fire (the delivery a marker in it), no activity task.
+      const events = (await handle.fetchHistory()).events ?? [];
+      assert.equal(events.filter((e) => e.activityTaskScheduledEventAttributes).length, 0);
+      assert.equal(events.filter((e) => e.workflowTaskCompletedEventAttributes).length, 2);
+    },
+  );
 
   test(
     'complete before the time: no delivery, and the workflow ends without waiting',
