@@ -1,7 +1,4 @@
-import type { Sql } from '../db/sql.js';
-import { getSettings } from '../db/users.js';
-import type { UserId } from '../domain/ids.js';
-import { NotificationPreferences } from '../domain/user.js';
+import type { NotificationPreferences } from '../domain/user.js';
 import type { DeliverReminderInput, DeliveryOutcome, ReminderActivities } from './reminders.js';
 
 export interface FireResult {
@@ -15,20 +12,19 @@ export interface FireResult {
 }
 
 export interface FireActivityDeps {
-  sql: Sql;
   deliverReminder: ReminderActivities['deliverReminder'];
+  /** The user's notification preferences as deliverToChannels reads them. */
+  preferences: (userId: string) => Promise<NotificationPreferences>;
 }
 
-export function createFireActivities({ sql, deliverReminder }: FireActivityDeps) {
+export function createFireActivities({ deliverReminder, preferences }: FireActivityDeps) {
   return {
     /** deliverReminder (idempotent on its key), then whether e-mail/webhook delivery follows. */
     async fireReminder(input: DeliverReminderInput): Promise<FireResult> {
       const outcome = await deliverReminder(input);
       if (outcome !== 'sent' && outcome !== 'late') return { outcome, channels: false };
       // Read after the commit, as deliverToChannels reads it: a change in between is seen by both.
-      const prefs = NotificationPreferences.parse(
-        (await getSettings(sql, input.userId as UserId)).notificationPreferences,
-      );
+      const prefs = await preferences(input.userId);
       return { outcome, channels: prefs.email || prefs.webhookUrl !== null };
     },
   };

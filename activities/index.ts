@@ -1,3 +1,6 @@
+import { getSettings } from '../db/users.js';
+import type { UserId } from '../domain/ids.js';
+import { NotificationPreferences } from '../domain/user.js';
 import { createChannelActivities, type ChannelActivityDeps } from './channels.js';
 import { createDigestActivities, type DigestActivityDeps } from './digests.js';
 import { createFireActivities } from './fire-reminder.js';
@@ -11,7 +14,13 @@ export function createActivities(deps: ActivityDeps) {
   const reminders = createReminderActivities(deps);
   return {
     ...reminders,
-    ...createFireActivities({ sql: deps.sql, deliverReminder: reminders.deliverReminder }),
+    ...createFireActivities({
+      deliverReminder: reminders.deliverReminder,
+      preferences: async (userId) =>
+        NotificationPreferences.parse(
+          (await getSettings(deps.sql, userId as UserId)).notificationPreferences,
+        ),
+    }),
     ...createDigestActivities(deps),
     ...createChannelActivities(deps),
     ...createSeriesActivities(deps),
