@@ -15,6 +15,9 @@ export const STAGES = [
   ['workflow task started → activity scheduled', 'taskStarted', 'activityScheduled'],
   ['activity scheduled → activity started', 'activityScheduled', 'activityStarted'],
   ['activity started → delivery committed', 'activityStarted', 'delivered'],
+  // The same span in both shapes; the only one after the task for a local activity (no events).
+  ['workflow task started → delivery committed', 'taskStarted', 'delivered'],
+  ['delivery committed → workflow task completed', 'delivered', 'taskCompleted'],
   ['delivery committed → event published (relay)', 'delivered', 'published'],
   ['event published → in the audit log', 'published', 'audited'],
   ['due → delivery committed (lateness)', 'due', 'delivered'],
@@ -32,44 +35,84 @@ interface Row {
   audited: number | null;
 }
 
-/** The history instants of the fire of the reminder workflow's `deliverReminder` activity. */
-export function historyTimes(
-  events: {
-    eventId?: unknown;
-    eventTime?: { seconds?: unknown; nanos?: number | null } | null;
-    timerFiredEventAttributes?: unknown;
-    workflowTaskStartedEventAttributes?: unknown;
-    activityTaskScheduledEventAttributes?: {
-      activityType?: { name?: string | null } | null;
-    } | null;
-    activityTaskStartedEventAttributes?: { scheduledEventId?: unknown } | null;
-  }[],
-): FireTimes {
+interface HistoryEvent {
+  eventId?: unknown;
+  eventTime?: { seconds?: unknown; nanos?: number | null } | null;
+  timerFiredEventAttributes?: unknown;
+  workflowTaskStartedEventAttributes?: unknown;
+  workflowTaskCompletedEventAttributes?: unknown;
+  activityTaskScheduledEventAttributes?: {
+    activityType?: { name?: string | null } | null;
+  } | null;
+  activityTaskStartedEventAttributes?: { scheduledEventId?: unknown } | null;
+  markerRecordedEventAttributes?: {
+    markerName?: string | null;
+    details?: Record<string, { payloads?: { data?: Uint8Array | string | null }[] | null }> | null;
+  } | null;
+}
+
+/** A local activity's marker names its type and, on the worker's clock, when it was scheduled. */
+function localActivity(e: HistoryEvent): { type?: string; scheduledMs?: number } | undefined {
+  const m = e.markerRecordedEventAttributes;
+  if (m?.markerName !== 'core_local_activity') return undefined;
+  const data = m.details?.data?.payloads?.[0]?.data;
+  if (!data) return {};
+  const text =
+    typeof data === 'string'
+      ? Buffer.from(data, 'base64').toString()
+      : Buffer.from(data).toString();
+  const d = JSON.parse(text) as {
+    activity_type?: string;
+    original_schedule_time?: { seconds?: number; nanos?: number };
+  };
+  const t = d.original_schedule_time;
+  return {
+    type: d.activity_type,
+    scheduledMs: t ? (t.seconds ?? 0) * 1000 + Math.round((t.nanos ?? 0) / 1e6) : undefined,
+  };
+}
+
+/**
+ * The history instants of a reminder workflow's fire: `deliverReminder` as an activity (runs
+ * recorded before one-task-fire-v1), or `fireReminder` as a local activity (one marker in the
+ * fire's workflow task; scheduled on the worker's clock, same machine; no start event).
+ */
+export function historyTimes(events: HistoryEvent[]): FireTimes {
   const s = events.findIndex(
-    (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'deliverReminder',
+    (e) =>
+      e.activityTaskScheduledEventAttributes?.activityType?.name === 'deliverReminder' ||
+      localActivity(e)?.type === 'fireReminder',
   );
   if (s < 0) return {};
   const scheduled = events[s]!;
+  const local = localActivity(scheduled);
+  // The marker is written with the task's completion: the task is the last one started before it.
   const fired = events.slice(0, s).findLast((e) => e.timerFiredEventAttributes);
   const firedAt = fired ? events.indexOf(fired) : -1;
   const task = events.slice(firedAt + 1, s).find((e) => e.workflowTaskStartedEventAttributes);
-  const started = events
-    .slice(s + 1)
-    .find(
-      (e) =>
-        String(e.activityTaskStartedEventAttributes?.scheduledEventId) ===
-        String(scheduled.eventId),
-    );
+  const started = local
+    ? undefined
+    : events
+        .slice(s + 1)
+        .find(
+          (e) =>
+            String(e.activityTaskStartedEventAttributes?.scheduledEventId) ===
+            String(scheduled.eventId),
+        );
+  const completed = local
+    ? events.slice(0, s).findLast((e) => e.workflowTaskCompletedEventAttributes)
+    : undefined;
   // Seconds are a Long from the client and a number in tests; both print as decimal digits.
-  const at = (e: (typeof events)[number] | undefined) =>
+  const at = (e: HistoryEvent | undefined) =>
     e?.eventTime
       ? Number(String(e.eventTime.seconds ?? 0)) * 1000 + Math.round((e.eventTime.nanos ?? 0) / 1e6)
       : undefined;
   return {
     timerFired: at(fired),
     taskStarted: at(task),
-    activityScheduled: at(scheduled),
+    activityScheduled: local ? local.scheduledMs : at(scheduled),
     activityStarted: at(started),
+    ...(local ? { taskCompleted: at(completed) } : {}),
   };
 }
 

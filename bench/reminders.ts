@@ -4,6 +4,7 @@ import { cliFatal } from '../platform/lifecycle.js';
 import { withBenchStack, workerEnv } from './bench-stack.js';
 import { completionRate } from './completion-rate.js';
 import { fireBreakdown } from './fire-breakdown.js';
+import { cpuByProcess, describeCpu } from './process-cpu.js';
 import { argValue, quantile, sortNumbers } from './stats.js';
 
 // Reminder lateness (issue 4's benchmark; not a test):
@@ -79,6 +80,9 @@ async function main(): Promise<void> {
         SELECT count(*) AS unarmed FROM outbox_deliveries
         WHERE destination = 'signal' AND delivered_at IS NULL`;
       log(`window open: ${unarmed} events not yet signalled to Temporal (reminders not yet armed)`);
+      // What a fire costs each process, from the window's opening until the last delivery (the
+      // worker's figure includes its relays: arming done, they publish the reminder.fired events).
+      const cpu0 = cpuByProcess();
       const closes = opens + windowS * 1000;
       const settle = 15_000;
       // Past saturation the backlog drains after the window: wait while it still moves, so that
@@ -92,6 +96,8 @@ async function main(): Promise<void> {
         if (Number(n) >= count && Date.now() > closes) break;
         if (Number(n) > before) [before, progressAt] = [Number(n), Date.now()];
       }
+      const cpu1 = cpuByProcess();
+      const cpuSeconds = (Date.now() - opens) / 1000;
       const rows = await sql<{ late: number; reminderId: string; at: number }[]>`
       SELECT extract(epoch FROM delivered_at - fire_at) * 1000 AS late, reminder_id AS "reminderId",
              extract(epoch FROM delivered_at) * 1000 AS at
@@ -110,6 +116,15 @@ async function main(): Promise<void> {
         Number.isFinite(ceiling)
           ? `delivery rate_per_s=${rate.toFixed(1)} ceiling_per_s=${ceiling} ratio=${(rate / ceiling).toFixed(2)}`
           : `delivery rate_per_s=${rate.toFixed(1)} (--ceiling <bench:ceiling's rate_per_s> prints the ratio)`,
+      );
+      log(describeCpu(cpu0, cpu1, cpuSeconds));
+      const perFire = (label: string) =>
+        (
+          (1000 * ((cpu1.get(label) ?? 0) - (cpu0.get(label) ?? 0))) /
+          Math.max(1, distinct)
+        ).toFixed(1);
+      log(
+        `cpu_ms_per_fire worker=${perFire('worker')} temporal=${perFire('temporal')} postgres=${perFire('postgres')}`,
       );
       const temporal = await Connection.connect({
         address: `127.0.0.1:${stack.ports.temporal}`,

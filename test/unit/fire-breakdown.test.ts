@@ -61,3 +61,42 @@ test('a reminder due before its workflow first ran has no timer stage', () => {
 test('no deliverReminder: nothing', () => {
   assert.deepEqual(historyTimes([{ eventId: 1, eventTime: at(1) }]), {});
 });
+
+test('a fire as a local activity: its marker, the worker-side schedule time, the task around it', () => {
+  const marker = (type: string, scheduledMs: number) => ({
+    markerName: 'core_local_activity',
+    details: {
+      data: {
+        payloads: [
+          {
+            data: Buffer.from(
+              JSON.stringify({
+                activity_type: type,
+                original_schedule_time: at(scheduledMs),
+              }),
+            ),
+          },
+        ],
+      },
+    },
+  });
+  const events = [
+    { eventId: 7, eventTime: at(9_000), workflowTaskCompletedEventAttributes: {} },
+    { eventId: 9, eventTime: at(10_000), timerFiredEventAttributes: {} },
+    { eventId: 11, eventTime: at(10_030), workflowTaskStartedEventAttributes: {} },
+    { eventId: 12, eventTime: at(10_090), workflowTaskCompletedEventAttributes: {} },
+    { eventId: 13, eventTime: at(10_090), markerRecordedEventAttributes: marker('other', 10_031) },
+    {
+      eventId: 14,
+      eventTime: at(10_090),
+      markerRecordedEventAttributes: marker('fireReminder', 10_035),
+    },
+  ];
+  assert.deepEqual(historyTimes(events), {
+    timerFired: 10_000,
+    taskStarted: 10_030,
+    activityScheduled: 10_035,
+    activityStarted: undefined,
+    taskCompleted: 10_090,
+  });
+});
