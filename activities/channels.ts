@@ -1,11 +1,12 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import { createHmac, randomBytes } from 'node:crypto';
 import { recordDelivery, wasDelivered, webhookSigningSecrets } from '../db/channels.js';
 import { findDigest } from '../db/digests.js';
 import type { Sql } from '../db/sql.js';
 import { findTaskById } from '../db/tasks.js';
 import { getSettings } from '../db/users.js';
+import { TemporalFailureType } from '../domain/errors.js';
 import type { TaskId, UserId } from '../domain/ids.js';
+import { failure } from './failures.js';
 import { NotificationPreferences } from '../domain/user.js';
 import type { Logger } from '../platform/logger.js';
 import { postPinned } from '../platform/pinned-post.js';
@@ -116,9 +117,9 @@ export function createChannelActivities({
       dest = await webhooks.check(url);
     } catch (err) {
       if (err instanceof DestinationRefused)
-        throw ApplicationFailure.nonRetryable(
+        throw failure(
+          TemporalFailureType.WEBHOOK_DESTINATION_REFUSED,
           `webhook to ${origin} refused: it ${err.message}`,
-          'WebhookDestinationRefused',
         );
       throw new Error(`webhook to ${origin} not resolved: ${(err as Error).message}`, {
         cause: err,
@@ -151,9 +152,7 @@ export function createChannelActivities({
       status >= 300 && status < 400
         ? `webhook to ${origin} answered ${status}: redirects are not followed`
         : `webhook to ${origin} answered ${status}`;
-    throw retryable
-      ? new Error(message)
-      : ApplicationFailure.nonRetryable(message, 'WebhookRejected');
+    throw retryable ? new Error(message) : failure(TemporalFailureType.WEBHOOK_REJECTED, message);
   }
 
   return {
@@ -180,7 +179,7 @@ export function createChannelActivities({
     /** A quiet-hours digest goes out as one e-mail and one webhook call, not one per reminder. */
     async deliverDigestToChannels(input: DeliverDigestToChannelsInput) {
       const digest = await findDigest(sql, input.digestId);
-      if (!digest) throw ApplicationFailure.nonRetryable(`no digest ${input.digestId}`, 'NoDigest');
+      if (!digest) throw failure(TemporalFailureType.NO_DIGEST, `no digest ${input.digestId}`);
       const reminders = digest.items.map((i) => ({ ...i, fireAt: i.fireAt.toISOString() }));
       return send({
         userId: input.userId as UserId,

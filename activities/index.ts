@@ -6,13 +6,15 @@ import { createDigestActivities, type DigestActivityDeps } from './digests.js';
 import { createFireActivities } from './fire-reminder.js';
 import { createReminderActivities, type ReminderActivityDeps } from './reminders.js';
 import { createSeriesActivities } from './series.js';
+import { withCatalogFailures } from './failures.js';
 
 export type ActivityDeps = ReminderActivityDeps & ChannelActivityDeps & DigestActivityDeps;
 
 /** Every activity the worker registers, built from the dependencies main.ts opened. */
 export function createActivities(deps: ActivityDeps) {
   const reminders = createReminderActivities(deps);
-  return {
+  // Thrown errors leave through the catalog's Temporal mapping (activities/failures.ts).
+  return withCatalogFailures({
     ...reminders,
     ...createFireActivities({
       deliverReminder: reminders.deliverReminder,
@@ -24,5 +26,5 @@ export function createActivities(deps: ActivityDeps) {
     ...createDigestActivities(deps),
     ...createChannelActivities(deps),
     ...createSeriesActivities(deps),
-  };
+  });
 }

@@ -1,5 +1,11 @@
-// The one error catalog. Codes are stable and never reused; each edge (GraphQL, Temporal
-// activity, Dapr handler) maps AppError to its own protocol in exactly one place.
+// The one error catalog. Codes are stable and never reused; each edge maps them to its own
+// protocol in exactly one place, with a total mapping (a Record over ErrorCode, so a new code
+// does not compile until every edge says what it means there):
+// - GraphQL `extensions.code` and HTTP status: platform/graphql-errors.ts
+// - MCP tool errors and the MCP route's HTTP status: api/mcp/results.ts, api/mcp/route.ts
+// - plain HTTP between services (audit-service, Dapr handlers): platform/http-errors.ts
+// - Temporal ApplicationFailure (type, retryable or not): activities/failures.ts, with the
+//   failure types declared once below (TemporalFailureType).
 export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   UNAUTHENTICATED: 'UNAUTHENTICATED',
@@ -17,6 +23,12 @@ export const ErrorCode = {
   TOO_EXPENSIVE: 'TOO_EXPENSIVE',
   /** The caller is authenticated but may not do this (e.g. a service calling a route not its own). */
   FORBIDDEN: 'FORBIDDEN',
+  /**
+   * Anything unexpected (a bug, a dependency's malformed answer): the caller sees only a request
+   * id, the log line with that id has the error. GraphQL spells it INTERNAL_SERVER_ERROR, the
+   * code GraphQL servers (graphql-yoga's own masking included) use for it.
+   */
+  INTERNAL: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -90,3 +102,44 @@ export const versionConflict = (
     `${kind} ${id} is at version ${version}, not ${expected}: reload it and retry`,
     [{ path: 'input.expectedVersion', message: `the ${kind} is at version ${version}` }],
   );
+
+/**
+ * The `type` of every ApplicationFailure an activity throws, declared once: a catalog error
+ * travels under its code (activities/failures.ts), the others are the activities' own outcomes.
+ */
+export const TemporalFailureType = {
+  ...ErrorCode,
+  /** The webhook URL points somewhere Tickler does not send to (a private address, not https). */
+  WEBHOOK_DESTINATION_REFUSED: 'WebhookDestinationRefused',
+  /** The webhook answered 4xx (not 408 or 429) or a redirect: sending again would get the same. */
+  WEBHOOK_REJECTED: 'WebhookRejected',
+  /** A digest the workflow names is not in the database: nothing to deliver, ever. */
+  NO_DIGEST: 'NoDigest',
+} as const;
+export type TemporalFailureType = (typeof TemporalFailureType)[keyof typeof TemporalFailureType];
+
+/**
+ * Whether Temporal may retry an activity that failed with this type. Only what cannot change by
+ * waiting is final; an unexpected error (INTERNAL) or a lost race (CONFLICT) may pass.
+ */
+export const temporalRetryable: Record<TemporalFailureType, boolean> = {
+  BAD_USER_INPUT: false,
+  UNAUTHENTICATED: false,
+  NOT_FOUND: false,
+  CONFLICT: true,
+  BAD_EVENT: false,
+  UNAVAILABLE: true,
+  RATE_LIMITED: true,
+  QUOTA_EXCEEDED: false,
+  TOO_EXPENSIVE: false,
+  FORBIDDEN: false,
+  INTERNAL: true,
+  WebhookDestinationRefused: false,
+  WebhookRejected: false,
+  NoDigest: false,
+};
+
+/** For activity options (`retry.nonRetryableErrorTypes`): the types no retry can cure. */
+export const NON_RETRYABLE_FAILURE_TYPES: readonly TemporalFailureType[] = Object.values(
+  TemporalFailureType,
+).filter((t) => !temporalRetryable[t]);

@@ -34,23 +34,57 @@ export function createErrorMasker(log: Logger) {
     );
     return new GraphQLError('Unexpected error.', {
       ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
-      extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: request?.requestId },
+      extensions: { code: graphqlCode[ErrorCode.INTERNAL], requestId: request?.requestId },
     });
   };
 }
 
-const httpStatus: Partial<Record<ErrorCode, number>> = {
-  [ErrorCode.UNAUTHENTICATED]: 401,
-  [ErrorCode.UNAVAILABLE]: 503,
-  [ErrorCode.RATE_LIMITED]: 429,
+/** `extensions.code` of each catalog code: the catalog's own, but for INTERNAL (see there). */
+export const graphqlCode: Record<ErrorCode, string> = {
+  BAD_USER_INPUT: ErrorCode.BAD_USER_INPUT,
+  UNAUTHENTICATED: ErrorCode.UNAUTHENTICATED,
+  NOT_FOUND: ErrorCode.NOT_FOUND,
+  CONFLICT: ErrorCode.CONFLICT,
+  BAD_EVENT: ErrorCode.BAD_EVENT,
+  UNAVAILABLE: ErrorCode.UNAVAILABLE,
+  RATE_LIMITED: ErrorCode.RATE_LIMITED,
+  QUOTA_EXCEEDED: ErrorCode.QUOTA_EXCEEDED,
+  TOO_EXPENSIVE: ErrorCode.TOO_EXPENSIVE,
+  FORBIDDEN: ErrorCode.FORBIDDEN,
+  INTERNAL: 'INTERNAL_SERVER_ERROR',
+};
+
+/** graphql-js's own errors (before any resolver runs) carry these; see errorCodes below. */
+export const GraphQLProtocolCode = {
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+} as const;
+
+/**
+ * The HTTP status of a response that failed with the code, or null for the GraphQL-over-HTTP
+ * default (200, the error in `errors`): only what an HTTP client or proxy acts on (auth, retry)
+ * changes the status.
+ */
+export const graphqlHttpStatus: Record<ErrorCode, number | null> = {
+  BAD_USER_INPUT: null,
+  UNAUTHENTICATED: 401,
+  NOT_FOUND: null,
+  CONFLICT: null,
+  BAD_EVENT: null,
+  UNAVAILABLE: 503,
+  RATE_LIMITED: 429,
+  QUOTA_EXCEEDED: null,
+  TOO_EXPENSIVE: null,
+  FORBIDDEN: null,
+  INTERNAL: null,
 };
 
 export function toGraphQLError(err: AppError, located?: GraphQLError): GraphQLError {
-  const status = httpStatus[err.code];
+  const status = graphqlHttpStatus[err.code];
   return new GraphQLError(err.message, {
     ...(located ? { nodes: located.nodes, path: located.path } : {}),
     extensions: {
-      code: err.code,
+      code: graphqlCode[err.code],
       ...(err.problems.length ? { problems: err.problems } : {}),
       ...(err.retryAfterSeconds ? { retryAfterSeconds: err.retryAfterSeconds } : {}),
       ...(status
@@ -85,11 +119,11 @@ export const errorCodes: Plugin = {
 function withCode(error: GraphQLError): GraphQLError {
   if (error.extensions.code) return error;
   const code = error.message.startsWith('Syntax Error')
-    ? 'GRAPHQL_PARSE_FAILED'
+    ? GraphQLProtocolCode.GRAPHQL_PARSE_FAILED
     : // Unknown or badly typed fields of a variable's value: the client sent bad input.
       error.message.startsWith('Variable "') || / by type "\w+Input"\.$/.test(error.message)
-      ? 'BAD_USER_INPUT'
-      : 'GRAPHQL_VALIDATION_FAILED';
+      ? graphqlCode.BAD_USER_INPUT
+      : GraphQLProtocolCode.GRAPHQL_VALIDATION_FAILED;
   return new GraphQLError(error.message, {
     nodes: error.nodes,
     source: error.source,

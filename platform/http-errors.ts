@@ -12,7 +12,7 @@ export interface HttpErrorBody {
   };
 }
 
-const statusOf: Record<ErrorCode, number> = {
+export const httpStatusOf: Record<ErrorCode, number> = {
   [ErrorCode.BAD_USER_INPUT]: 400,
   [ErrorCode.UNAUTHENTICATED]: 401,
   [ErrorCode.NOT_FOUND]: 404,
@@ -23,6 +23,7 @@ const statusOf: Record<ErrorCode, number> = {
   [ErrorCode.QUOTA_EXCEEDED]: 409,
   [ErrorCode.TOO_EXPENSIVE]: 400,
   [ErrorCode.FORBIDDEN]: 403,
+  [ErrorCode.INTERNAL]: 500,
 };
 
 /**
@@ -41,7 +42,7 @@ export function registerHttpErrors(app: FastifyInstance, log: Logger): void {
         },
       };
       if (err.retryAfterSeconds) reply.header('retry-after', String(err.retryAfterSeconds));
-      return reply.code(statusOf[err.code]).send(body);
+      return reply.code(httpStatusOf[err.code]).send(body);
     }
     const status = (err as { statusCode?: unknown }).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
@@ -52,8 +53,8 @@ export function registerHttpErrors(app: FastifyInstance, log: Logger): void {
     }
     log.error({ err, requestId: req.id, url: req.url }, 'unexpected error');
     const body: HttpErrorBody = {
-      error: { code: 'INTERNAL', message: 'Unexpected error.', requestId: req.id },
+      error: { code: ErrorCode.INTERNAL, message: 'Unexpected error.', requestId: req.id },
     };
-    return reply.code(500).send(body);
+    return reply.code(httpStatusOf[ErrorCode.INTERNAL]).send(body);
   });
 }

@@ -1,4 +1,9 @@
 import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
+import { NON_RETRYABLE_FAILURE_TYPES } from '../domain/errors.js';
+
+// The failure types no retry can cure (domain/errors.ts): activities already throw them as
+// non-retryable; listing them here keeps that true for a failure built without the flag.
+const nonRetryableErrorTypes = [...NON_RETRYABLE_FAILURE_TYPES];
 
 // Activity options shared by the workflows.
 
@@ -8,7 +13,12 @@ import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow
  */
 export const untilDone = {
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    nonRetryableErrorTypes,
+  },
 } satisfies ActivityOptions;
 
 /**
@@ -29,5 +39,6 @@ export const channelDelivery = {
     backoffCoefficient: 2,
     maximumInterval: '1 minute',
     maximumAttempts: 8,
+    nonRetryableErrorTypes,
   },
 } satisfies ActivityOptions;

@@ -107,7 +107,7 @@ export function createHistoryClient(opts: HistoryClientOptions): HistoryClient {
           failure.data.error.message,
           failure.data.error.problems,
         );
-      if (failure.success && failure.data.error.code === 'INTERNAL')
+      if (failure.success && failure.data.error.code === ErrorCode.INTERNAL)
         throw new Error(`audit-service failed: ${failure.data.error.message}`);
       throw historyUnavailableError(`status ${res.status}`);
     },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import { databaseFailure } from '../../db/sql.js';
-import { AppError, type FieldProblem } from '../../domain/errors.js';
+import { AppError, ErrorCode, type FieldProblem } from '../../domain/errors.js';
 import { Priority, TaskStatus, type Task } from '../../domain/task.js';
 import { formatWithOffset } from '../../domain/time/local-date-time.js';
 import type { Logger } from '../../platform/logger.js';
@@ -126,7 +126,7 @@ export function toToolError(err: unknown, log: Logger, requestId: string): ToolE
       ...(known.retryAfterSeconds ? { retryAfterSeconds: known.retryAfterSeconds } : {}),
     };
   log.error({ err, requestId }, 'unexpected error in an MCP tool');
-  return { code: 'INTERNAL', message: `unexpected error (request ${requestId})` };
+  return { code: ErrorCode.INTERNAL, message: `unexpected error (request ${requestId})` };
 }
 
 /** The same error with each field problem changed (its path, its message), anything else as is. */

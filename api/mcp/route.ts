@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
 import type { Sql } from '../../db/sql.js';
-import { AppError, ErrorCode, unauthenticated } from '../../domain/errors.js';
+import type { ErrorCode } from '../../domain/errors.js';
+import { AppError, unauthenticated } from '../../domain/errors.js';
 import type { UserId } from '../../domain/ids.js';
 import { bearerToken, type JwtVerifier } from '../../platform/auth.js';
 import type { Logger } from '../../platform/logger.js';
@@ -39,10 +40,23 @@ export interface McpDeps extends McpOptions {
   now?: (() => Date) | undefined;
 }
 
-const httpStatus: Partial<Record<string, number>> = {
-  [ErrorCode.UNAUTHENTICATED]: 401,
-  [ErrorCode.RATE_LIMITED]: 429,
-  [ErrorCode.UNAVAILABLE]: 503,
+/**
+ * The HTTP status of a call refused before any tool ran (auth, rate limit, an outage): what an
+ * HTTP client acts on keeps its status, any other refusal is 400. Errors inside a tool are tool
+ * results (api/mcp/results.ts), not statuses.
+ */
+export const mcpHttpStatus: Record<ErrorCode, number> = {
+  BAD_USER_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  NOT_FOUND: 400,
+  CONFLICT: 400,
+  BAD_EVENT: 400,
+  UNAVAILABLE: 503,
+  RATE_LIMITED: 429,
+  QUOTA_EXCEEDED: 400,
+  TOO_EXPENSIVE: 400,
+  FORBIDDEN: 400,
+  INTERNAL: 500,
 };
 
 /**
@@ -137,7 +151,7 @@ export function registerMcp(app: FastifyInstance, deps: McpDeps): void {
 
   function refuse(req: FastifyRequest, reply: FastifyReply, err: unknown) {
     if (!(err instanceof AppError)) throw err;
-    const status = httpStatus[err.code] ?? 400;
+    const status = mcpHttpStatus[err.code];
     if (status === 401) {
       // A token that was sent and refused is `invalid_token` (RFC 6750); none sent, no code.
       const invalid = req.headers.authorization ? ', error="invalid_token"' : '';

@@ -1,5 +1,5 @@
 import type { McpServer, CallToolResult } from '@modelcontextprotocol/server';
-import type { FieldProblem } from '../../domain/errors.js';
+import { ErrorCode, type FieldProblem } from '../../domain/errors.js';
 import { toolFailure, type ToolError } from './results.js';
 import type { ToolContext } from './context.js';
 
@@ -22,14 +22,14 @@ export function sdkToolError(message: string, ctx: ToolContext): ToolError {
       return at ? { path: at[1]!, message: at[2]! } : { path: '', message: issue };
     });
     return {
-      code: 'BAD_USER_INPUT',
+      code: ErrorCode.BAD_USER_INPUT,
       message: problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join('; '),
       problems,
     };
   }
   // Anything else (an output that failed its own schema) is our fault: logged, not echoed.
   ctx.log.error({ requestId: ctx.requestId, message }, 'MCP SDK refused a tool call');
-  return { code: 'INTERNAL', message: `unexpected error (request ${ctx.requestId})` };
+  return { code: ErrorCode.INTERNAL, message: `unexpected error (request ${ctx.requestId})` };
 }
 
 /**
