@@ -6,6 +6,7 @@ import { findTaskById } from '../db/tasks.js';
 import { getSettings } from '../db/users.js';
 import { TemporalFailureType } from '../domain/errors.js';
 import type { TaskId, UserId } from '../domain/ids.js';
+import { deliveryKey, digestDeliveryKey } from '../domain/reminder-keys.js';
 import { failure } from './failures.js';
 import { NotificationPreferences } from '../domain/user.js';
 import type { Logger } from '../platform/logger.js';
@@ -158,7 +159,7 @@ export function createChannelActivities({
   return {
     /** A delivered reminder also goes out by e-mail and webhook, as the user's preferences say. */
     async deliverToChannels(input: DeliverReminderInput) {
-      const key = `${input.taskId}:${input.reminderId}:${new Date(input.fireAt).toISOString()}`;
+      const key = deliveryKey(input.taskId, input.reminderId, input.fireAt);
       const task = await findTaskById(sql, input.taskId as TaskId);
       const title = task?.title ?? '';
       return send({
@@ -183,7 +184,7 @@ export function createChannelActivities({
       const reminders = digest.items.map((i) => ({ ...i, fireAt: i.fireAt.toISOString() }));
       return send({
         userId: input.userId as UserId,
-        key: `digest:${digest.id}`,
+        key: digestDeliveryKey(digest.id),
         subject: `${reminders.length} reminder${reminders.length === 1 ? '' : 's'} from your quiet hours`,
         email: { digestId: digest.id, reminders: reminders.length },
         webhook: {

@@ -11,6 +11,7 @@ import { getSettings } from '../db/users.js';
 import { NotificationPreferences } from '../domain/user.js';
 import { quietHoursEnd } from '../domain/quiet-hours.js';
 import { fireAtOf } from '../domain/reminder.js';
+import { deliveryKey } from '../domain/reminder-keys.js';
 
 export interface DeliverReminderInput {
   taskId: string;
@@ -68,7 +69,7 @@ export function createReminderActivities({
       const taskId = input.taskId as TaskId;
       const userId = input.userId as UserId;
       const fireAt = new Date(input.fireAt);
-      const key = `${taskId}:${input.reminderId}:${fireAt.toISOString()}`;
+      const key = deliveryKey(taskId, input.reminderId, fireAt);
       let digestAt: Date | undefined;
       const outcome = await transaction(sql, async (tx): Promise<DeliveryOutcome> => {
         const task = await findTaskById(tx, taskId);

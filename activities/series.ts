@@ -12,7 +12,7 @@ import { transaction, type Sql } from '../db/sql.js';
 import { findTaskById } from '../db/tasks.js';
 import { EventSource, toTaskSnapshot } from '../domain/events.js';
 import { newTaskId, type UserId } from '../domain/ids.js';
-import { planSeries } from '../domain/series-plan.js';
+import { decideSeriesStep } from '../domain/series-plan.js';
 
 export interface PlanSeriesInput {
   seriesId: string;
@@ -46,7 +46,11 @@ export function createSeriesActivities({ sql }: { sql: Sql }) {
     async planSeries(input: PlanSeriesInput): Promise<SeriesStep> {
       const series = await findSeriesById(sql, input.seriesId);
       if (!series) return { kind: 'done', reason: 'no such series' };
-      const plan = planSeries(series, await occurrencesOf(sql, series.id), new Date(input.now));
+      const plan = decideSeriesStep(
+        series,
+        await occurrencesOf(sql, series.id),
+        new Date(input.now),
+      );
       if (plan.kind === 'done' && plan.reason === 'ended' && series.state === 'ACTIVE')
         await updateSeries(sql, series.id, { state: 'ENDED' });
       switch (plan.kind) {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { cliFatal } from '../platform/lifecycle.js';
 import { toolsDir } from '../stack/paths.js';
 import { searchAttributeDefinitions } from '../stack/temporal-search-attributes.js';
-import { rescheduleSignal, type ReminderState } from '../workflows/reminder-contract.js';
+import { rescheduleSignal, type ReminderSchedule } from '../workflows/reminder-contract.js';
 import { NextFireAtKey } from '../workflows/search-attributes.js';
 import { argString, argValue } from './stats.js';
 
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     },
   });
   const from = Date.now() + DAY;
-  const edit = (version: number): ReminderState => ({
+  const edit = (version: number): ReminderSchedule => ({
     version,
     title: 'edited',
     reminders: [{ id: 'r', fireAt: new Date(from + version * 1000).toISOString() }],

@@ -7,7 +7,7 @@ import { cliFatal } from '../platform/lifecycle.js';
 import { descendantsRunning, rssMb, withBenchStack, workerEnv } from './bench-stack.js';
 import { argValue } from './stats.js';
 import { armingBreakdown } from './arming-breakdown.js';
-import { REMINDER_TASK_QUEUE } from '../workflows/reminder-contract.js';
+import { WORKER_TASK_QUEUE } from '../workflows/task-queue.js';
 
 // Many open reminders at once (issue 4's second benchmark; not a test):
 //   [WORKER_ENV='WORKFLOW_CACHE_SIZE=500 …'] npm run bench:reminders-open -- --count 100000
@@ -72,7 +72,7 @@ async function main(): Promise<void> {
         const backlog = async () => {
           const res = await temporal.workflowService.describeTaskQueue({
             namespace: 'default',
-            taskQueue: { name: REMINDER_TASK_QUEUE },
+            taskQueue: { name: WORKER_TASK_QUEUE },
             taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
             reportStats: true,
           });

@@ -173,7 +173,7 @@ export type TaskChange = TaskEdits & {
 };
 
 /** Applies a change and bumps the version; the caller holds the row lock. */
-export async function updateTask(db: Db, id: TaskId, change: TaskChange): Promise<Task> {
+export async function updateTaskRow(db: Db, id: TaskId, change: TaskChange): Promise<Task> {
   const values: Record<string, ParameterOrJSON<never>> = { ...change };
   if (change.priority !== undefined) values.priority = priorityRank[change.priority];
   if (change.tags !== undefined) values.tags = db.array(change.tags);

@@ -47,7 +47,7 @@ const ruleCount = (r: Recurrence): number | null => {
  * created until one is closed. AFTER_COMPLETION: one open occurrence at a time; the next is
  * computed from the completion time.
  */
-export function planSeries(
+export function decideSeriesStep(
   series: Pick<
     Series,
     'recurrence' | 'mode' | 'state' | 'maxOpen' | 'materializeAhead' | 'notBefore'

@@ -20,7 +20,7 @@ import {
   completeSignal,
   deleteSignal,
   rescheduleSignal,
-  type ReminderState,
+  type ReminderSchedule,
 } from '../workflows/reminder-contract.js';
 import { reminderWorkflow } from '../workflows/reminder.js';
 import { NextFireAtKey } from '../workflows/search-attributes.js';
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     },
   });
   const planned = new Map<string, number>();
-  const state = (version: number, ...hours: number[]): ReminderState => ({
+  const state = (version: number, ...hours: number[]): ReminderSchedule => ({
     version,
     title: 'Water the plants',
     reminders: hours.map((h, i) => ({
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
   // One edit of many: r0 an hour ahead; each version moves r1 a second later (two hours ahead).
   // From the test server's clock when the scenario starts (the scenarios before it move it on).
   let editedFrom = 0;
-  const edited = (version: number): ReminderState => ({
+  const edited = (version: number): ReminderSchedule => ({
     version,
     title: 'Water the plants',
     reminders: [
@@ -112,7 +112,7 @@ async function main(): Promise<void> {
   });
   const scenarios: Record<
     string,
-    { start: ReminderState | (() => Promise<ReminderState>); then: Step }
+    { start: ReminderSchedule | (() => Promise<ReminderSchedule>); then: Step }
   > = {
     'fires-once': { start: state(1, 1), then: async () => {} },
     'two-reminders-in-order': { start: state(1, 2, 1), then: async () => {} },

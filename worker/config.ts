@@ -4,7 +4,7 @@ import { Port, Url } from '../platform/config.js';
 import { WebhookPolicyConfig } from '../platform/webhook-destination.js';
 import { DaprApiTokenConfig } from '../platform/dapr-tokens.js';
 import { TemporalConnectionConfig } from '../platform/temporal-connection.js';
-import { REMINDER_TASK_QUEUE } from '../workflows/reminder-contract.js';
+import { WORKER_TASK_QUEUE } from '../workflows/task-queue.js';
 
 export const WorkerConfig = WebhookPolicyConfig.extend({
   DATABASE_URL: Url,
@@ -20,7 +20,7 @@ export const WorkerConfig = WebhookPolicyConfig.extend({
   /** A reminder this late is marked late. */
   REMINDER_LATE_AFTER: DurationMs.default(60_000),
   /** Workers of one deployment share a task queue; a separate one isolates (e.g. a test). */
-  TASK_QUEUE: z.string().min(1).default(REMINDER_TASK_QUEUE),
+  TASK_QUEUE: z.string().min(1).default(WORKER_TASK_QUEUE),
   /**
    * How many workflows the worker keeps in memory between their tasks. A sleeping reminder
    * evicted from the cache costs nothing until its timer fires; then its short history is

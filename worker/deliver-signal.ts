@@ -9,12 +9,12 @@ import { readable } from './stored-event.js';
 import {
   completeSignal,
   deleteSignal,
-  REMINDER_TASK_QUEUE,
   reminderWorkflowId,
   reopenSignal,
   rescheduleSignal,
-  type ReminderState,
+  type ReminderSchedule,
 } from '../workflows/reminder-contract.js';
+import { WORKER_TASK_QUEUE } from '../workflows/task-queue.js';
 import { reminderWorkflow } from '../workflows/reminder.js';
 import {
   NextFireAtKey,
@@ -66,7 +66,7 @@ export interface SignalDeliveryDeps {
  * The reminders a task state arms, soonest first: those of an open task that are not dismissed
  * and whose time had not already passed when they were set (see domain/reminder.ts).
  */
-export function reminderState(task: TaskSnapshotV1): ReminderState {
+export function reminderScheduleOf(task: TaskSnapshotV1): ReminderSchedule {
   const dueAt = task.dueAt ? new Date(task.dueAt) : null;
   const reminders =
     task.status !== 'OPEN'
@@ -93,12 +93,12 @@ export function reminderState(task: TaskSnapshotV1): ReminderState {
  */
 export function createSignalDelivery({
   temporal,
-  taskQueue = REMINDER_TASK_QUEUE,
+  taskQueue = WORKER_TASK_QUEUE,
   concurrency,
 }: SignalDeliveryDeps): DeliverBatch {
   // signalWithStart: starts the workflow if it is not running, signals it either way.
   async function arm(event: TicklerEvent, task: TaskSnapshotV1, signal: typeof rescheduleSignal) {
-    const state = reminderState(task);
+    const state = reminderScheduleOf(task);
     if (state.reminders.length === 0) {
       // A task just created has no workflow yet: nothing to tell.
       if (event.type === 'task.created') return;

@@ -4,7 +4,6 @@ import { defineSignal } from '@temporalio/workflow';
 // Plain types only: no zod in the workflow bundle; callers validate before they signal.
 
 export const reminderWorkflowId = (taskId: string): string => `reminder:${taskId}`;
-export const REMINDER_TASK_QUEUE = 'tickler-reminders';
 
 export interface ReminderWorkflowInput {
   taskId: string;
@@ -16,7 +15,7 @@ export interface ReminderWorkflowInput {
 /** What one run of the reminder workflow hands to the next when it continues as new. */
 export interface ReminderCarry {
   /** The newest state the last run accepted (an older version still never wins). */
-  state: ReminderState;
+  state: ReminderSchedule;
   /** `<reminderId>@<fireAt>` of the reminders in `state` that have already fired. */
   fired: string[];
 }
@@ -32,13 +31,13 @@ export interface ReminderSpec {
  * The task's whole reminder state as of `version`. Sending the full state rather than a diff
  * makes redelivery harmless: the same or an older version changes nothing.
  */
-export interface ReminderState {
+export interface ReminderSchedule {
   version: number;
   title: string;
   reminders: ReminderSpec[];
 }
 
-export const rescheduleSignal = defineSignal<[ReminderState]>('reschedule');
+export const rescheduleSignal = defineSignal<[ReminderSchedule]>('reschedule');
 export const completeSignal = defineSignal<[{ version: number }]>('complete');
-export const reopenSignal = defineSignal<[ReminderState]>('reopen');
+export const reopenSignal = defineSignal<[ReminderSchedule]>('reopen');
 export const deleteSignal = defineSignal('delete');

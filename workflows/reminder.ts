@@ -18,19 +18,20 @@ import {
   deleteSignal,
   type ReminderCarry,
   type ReminderSpec,
-  type ReminderState,
+  type ReminderSchedule,
   type ReminderWorkflowInput,
   reopenSignal,
   rescheduleSignal,
 } from './reminder-contract.js';
 import { channelDelivery, untilDone, untilDoneLocal } from './activity-options.js';
 import { NextFireAtKey, TaskStateKey } from './search-attributes.js';
+import { firingKey } from '../domain/reminder-keys.js';
 
 const { deliverReminder } = proxyActivities<ReminderActivities>(untilDone);
 const { fireReminder } = proxyLocalActivities<FireActivities>(untilDoneLocal);
 const { deliverToChannels } = proxyActivities<ChannelActivities>(channelDelivery);
 
-const fireKey = (r: ReminderSpec): string => `${r.id}@${r.fireAt}`;
+const fireKey = (r: ReminderSpec): string => firingKey(r.id, r.fireAt);
 
 /**
  * A run continues as new once its history reaches this many events (or bytes), or when the
@@ -51,13 +52,13 @@ export const HISTORY_BYTES_LIMIT = 1024 * 1024;
  * often continues as new before its history grows large, carrying its state to the next run.
  */
 export async function reminderWorkflow(input: ReminderWorkflowInput): Promise<void> {
-  let state: ReminderState = input.carried?.state ?? { version: 0, title: '', reminders: [] };
+  let state: ReminderSchedule = input.carried?.state ?? { version: 0, title: '', reminders: [] };
   let open = true;
   let deleted = false;
   let changed = false;
   const fired = new Set<string>(input.carried?.fired);
 
-  const accept = (next: ReminderState): void => {
+  const accept = (next: ReminderSchedule): void => {
     // Signals can be redelivered or overtaken; an older version of the task never wins.
     if (next.version < state.version) return;
     state = next;
@@ -162,7 +163,7 @@ function historyIsLong(): boolean {
  * is dropped, so the input stays as small as the reminder set: should a newer version bring that
  * very reminder back, the delivery activity's idempotency key still refuses a second notification.
  */
-function carry(state: ReminderState, fired: Set<string>): ReminderCarry {
+function carry(state: ReminderSchedule, fired: Set<string>): ReminderCarry {
   return { state, fired: state.reminders.map(fireKey).filter((key) => fired.has(key)) };
 }
 
@@ -172,7 +173,7 @@ function continueAsNew(input: ReminderWorkflowInput): Promise<never> {
   return makeContinueAsNewFunc<typeof reminderWorkflow>({ memo, typedSearchAttributes })(input);
 }
 
-function pendingReminders(state: ReminderState, fired: Set<string>): ReminderSpec[] {
+function pendingReminders(state: ReminderSchedule, fired: Set<string>): ReminderSpec[] {
   return state.reminders
     .filter((r) => !fired.has(fireKey(r)))
     .sort((a, b) => Date.parse(a.fireAt) - Date.parse(b.fireAt));

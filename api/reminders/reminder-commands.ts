@@ -11,7 +11,7 @@ import {
   snoozeReminder as snoozeRow,
 } from '../../db/reminders.js';
 import { transaction, type Db } from '../../db/sql.js';
-import { updateTask } from '../../db/tasks.js';
+import { updateTaskRow } from '../../db/tasks.js';
 import { quotasOf, type CommandContext } from '../command.js';
 import { recordTaskEvent, lockTask, parseTaskId } from '../tasks/task-command.js';
 
@@ -21,7 +21,7 @@ import { recordTaskEvent, lockTask, parseTaskId } from '../tasks/task-command.js
 const ids = (t: Task) => t.reminders.map((r) => r.id);
 
 /** The reminder rows changed: bump the task's version and read it back with them. */
-const bump = (tx: Db, task: Task): Promise<Task> => updateTask(tx, task.id, {});
+const bump = (tx: Db, task: Task): Promise<Task> => updateTaskRow(tx, task.id, {});
 
 async function recordReminderSetChange(tx: Db, ctx: CommandContext, before: Task): Promise<Task> {
   const after = await bump(tx, before);

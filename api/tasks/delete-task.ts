@@ -4,7 +4,7 @@ import type { TaskId } from '../../domain/ids.js';
 import type { Task } from '../../domain/task.js';
 import { addExdate, lockSeriesOfTasks } from '../../db/series.js';
 import { transaction, type Db } from '../../db/sql.js';
-import { findTasksForUpdate, updateTask } from '../../db/tasks.js';
+import { findTasksForUpdate, updateTaskRow } from '../../db/tasks.js';
 import type { CommandContext } from '../command.js';
 import { recordTaskEvent, parseTaskId } from './task-command.js';
 
@@ -33,7 +33,7 @@ export async function deleteTasks(ctx: CommandContext, ids: string[]): Promise<T
 /** Soft-deletes tasks the caller's transaction has locked, each with its task.deleted event. */
 export async function deleteLockedTasks(tx: Db, ctx: CommandContext, tasks: Task[]): Promise<void> {
   for (const task of tasks) {
-    const after = await updateTask(tx, task.id, { deletedAt: new Date() });
+    const after = await updateTaskRow(tx, task.id, { deletedAt: new Date() });
     await recordTaskEvent(tx, ctx, after, 'task.deleted', { task: toTaskSnapshot(after) });
   }
 }

@@ -2,7 +2,7 @@ import { toTaskSnapshot } from '../../domain/events.js';
 import { notFound, quotaExceeded } from '../../domain/errors.js';
 import type { Task, TaskStatus } from '../../domain/task.js';
 import { transaction, type Db } from '../../db/sql.js';
-import { findTasksForUpdate, hasOpenTasks, updateTask } from '../../db/tasks.js';
+import { findTasksForUpdate, hasOpenTasks, updateTaskRow } from '../../db/tasks.js';
 import { lockUser } from '../../db/users.js';
 import { quotasOf, type CommandContext } from '../command.js';
 import { recordTaskEvent, parseTaskId } from './task-command.js';
@@ -18,7 +18,7 @@ async function applyStatus(
   // Completing a completed task (or reopening an open one) is a no-op, not an error: a retried
   // request must not fail, and must not emit a second event.
   if (task.status === status) return task;
-  const after = await updateTask(tx, task.id, {
+  const after = await updateTaskRow(tx, task.id, {
     status,
     completedAt: status === 'COMPLETED' ? new Date() : null,
   });

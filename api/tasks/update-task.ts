@@ -9,7 +9,7 @@ import {
 import { insertReminders, rearmRelativeReminders } from '../../db/reminders.js';
 import { getSettings } from '../../db/users.js';
 import { transaction, type Db } from '../../db/sql.js';
-import { updateTask as updateTaskRow } from '../../db/tasks.js';
+import { updateTaskRow } from '../../db/tasks.js';
 import { nowOf, type CommandContext } from '../command.js';
 import { recordTaskEvent, lockTask, parseTaskId } from './task-command.js';
 import { checkOneDue, resolveDue } from './due-text.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Recurrence } from '../../domain/recurrence/rule.js';
-import { planSeries, type CreatedOccurrence } from '../../domain/series-plan.js';
+import { decideSeriesStep, type CreatedOccurrence } from '../../domain/series-plan.js';
 
 // The series planner on its own: what the workflow does next, for a given rule, state and set
 // of created occurrences. Daily at 09:00 UTC from 2026-06-01 unless said.
@@ -13,7 +13,7 @@ const daily: Recurrence = {
   timeZone: 'UTC',
   exdates: [],
 };
-type PlanSeries = Parameters<typeof planSeries>[0];
+type PlanSeries = Parameters<typeof decideSeriesStep>[0];
 const series = (over: Partial<PlanSeries> = {}): PlanSeries => ({
   recurrence: daily,
   mode: 'FIXED',
@@ -31,7 +31,7 @@ const occ = (iso: string, how: 'open' | 'done' | 'deleted' = 'open', closedAt?: 
     closedAt: how === 'open' ? null : at(closedAt ?? iso),
   }) satisfies CreatedOccurrence;
 const plan = (s: PlanSeries, created: CreatedOccurrence[], now: string) =>
-  planSeries(s, created, at(now));
+  decideSeriesStep(s, created, at(now));
 const create = (iso: string) => ({ kind: 'create', start: at(iso) });
 
 describe('series plan: FIXED', () => {

@@ -12,7 +12,7 @@ import {
   completeSignal,
   deleteSignal,
   reminderWorkflowId,
-  type ReminderState,
+  type ReminderSchedule,
   rescheduleSignal,
 } from '../../workflows/reminder-contract.js';
 import { HISTORY_EVENTS_LIMIT, reminderWorkflow } from '../../workflows/reminder.js';
@@ -86,7 +86,7 @@ after(() => stop?.());
 const deliveriesFor = (taskId: string): Delivery[] => deliveries.filter((d) => d.taskId === taskId);
 
 /** Starts (or signals) a task's reminder workflow the way the relay does. */
-async function schedule(taskId: string, state: ReminderState) {
+async function schedule(taskId: string, state: ReminderSchedule) {
   return env.client.workflow.signalWithStart(reminderWorkflow, {
     workflowId: reminderWorkflowId(taskId),
     taskQueue: TASK_QUEUE,
@@ -314,7 +314,7 @@ describe('reminder workflow', () => {
     const taskId = randomUUID();
     const first = await inHours(1);
     const second = await inHours(2);
-    const state: ReminderState = {
+    const state: ReminderSchedule = {
       version: 1,
       title: 't',
       reminders: [
@@ -340,7 +340,7 @@ describe('reminder workflow', () => {
       const early = await inHours(1);
       const base = Date.parse(await inHours(2));
       // Like a snooze: each newer version moves reminder 'b' a second later; 'a' stays put.
-      const edit = (version: number): ReminderState => ({
+      const edit = (version: number): ReminderSchedule => ({
         version,
         title: `t${version}`,
         reminders: [
