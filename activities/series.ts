@@ -13,6 +13,7 @@ import { findTaskById } from '../db/tasks.js';
 import { EventSource, toTaskSnapshot } from '../domain/events.js';
 import { newTaskId, type UserId } from '../domain/ids.js';
 import { decideSeriesStep } from '../domain/series-plan.js';
+import { seriesSummaryOf } from './series-summary.js';
 
 export interface PlanSeriesInput {
   seriesId: string;
@@ -20,12 +21,16 @@ export interface PlanSeriesInput {
   now: string;
 }
 
-/** A plan as plain data for the workflow (no Dates through the payload converter). */
-export type SeriesStep =
+/**
+ * A plan as plain data for the workflow (no Dates through the payload converter), with the
+ * series' one-line summary for the web UI as of now (absent from plans recorded before it).
+ */
+export type SeriesStep = (
   | { kind: 'create'; start: string }
   | { kind: 'sleep'; until: string }
   | { kind: 'wait'; reason: string }
-  | { kind: 'done'; reason: string };
+  | { kind: 'done'; reason: string }
+) & { summary?: string };
 
 export interface CreateOccurrenceInput {
   seriesId: string;
@@ -53,13 +58,14 @@ export function createSeriesActivities({ sql }: { sql: Sql }) {
       );
       if (plan.kind === 'done' && plan.reason === 'ended' && series.state === 'ACTIVE')
         await updateSeries(sql, series.id, { state: 'ENDED' });
+      const summary = seriesSummaryOf(series.title, series.recurrence, series.mode);
       switch (plan.kind) {
         case 'create':
-          return { kind: 'create', start: plan.start.toISOString() };
+          return { kind: 'create', start: plan.start.toISOString(), summary };
         case 'sleep':
-          return { kind: 'sleep', until: plan.until.toISOString() };
+          return { kind: 'sleep', until: plan.until.toISOString(), summary };
         default:
-          return plan;
+          return { ...plan, summary };
       }
     },
 

@@ -2,7 +2,12 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { OutboxRow } from '../db/outbox.js';
 import { AppError, ErrorCode } from '../domain/errors.js';
-import type { SeriesChangeKind, TaskSnapshotV1, TicklerEvent } from '../domain/events.js';
+import type {
+  SeriesChangeKind,
+  SeriesSnapshotV1,
+  TaskSnapshotV1,
+  TicklerEvent,
+} from '../domain/events.js';
 import { fireAtOf, isArmed } from '../domain/reminder.js';
 import { deliverEach, type DeliverBatch } from './relay.js';
 import { readable } from './stored-event.js';
@@ -34,6 +39,13 @@ import {
   stopSignal,
 } from '../workflows/series-contract.js';
 import { seriesWorkflow } from '../workflows/series.js';
+import {
+  reminderDetails,
+  reminderSummary,
+  seriesDetails,
+  seriesSummary,
+} from '../workflows/summaries.js';
+import { seriesSummaryOf } from '../activities/series-summary.js';
 
 const GRPC_INVALID_ARGUMENT = 3;
 const isServiceError = (err: unknown, code: number): boolean =>
@@ -111,6 +123,9 @@ export function createSignalDelivery({
       signal,
       signalArgs: [state],
       memo: { title: task.title },
+      // The web UI's line for this run (the current details follow later edits).
+      staticSummary: reminderSummary(task.title),
+      staticDetails: reminderDetails(task.id, event.userid),
       typedSearchAttributes: new TypedSearchAttributes([
         { key: UserIdKey, value: event.userid },
         { key: TaskIdKey, value: task.id },
@@ -135,6 +150,7 @@ export function createSignalDelivery({
     seriesId: string,
     signal: SeriesSignalDef,
     arg: object,
+    summary: string,
   ) {
     await temporal.workflow.signalWithStart(seriesWorkflow, {
       workflowId: seriesWorkflowId(seriesId),
@@ -142,6 +158,8 @@ export function createSignalDelivery({
       args: [{ seriesId, userId: event.userid }],
       signal: signal as typeof editSignal,
       signalArgs: [arg as { version: number }],
+      staticSummary: summary,
+      staticDetails: seriesDetails(seriesId, event.userid),
       typedSearchAttributes: new TypedSearchAttributes([
         { key: UserIdKey, value: event.userid },
         { key: SeriesIdKey, value: seriesId },
@@ -151,7 +169,16 @@ export function createSignalDelivery({
 
   /** An occurrence completed or deleted: its series may have a next one to create. */
   async function occurrence(event: TicklerEvent, task: TaskSnapshotV1, signal: SeriesSignalDef) {
-    if (task.seriesId) await series(event, task.seriesId, signal, { taskId: task.id });
+    // Only the occurrence is at hand, whose title is the series' (as it was when it was created).
+    if (task.seriesId)
+      await series(event, task.seriesId, signal, { taskId: task.id }, seriesSummary(task.title));
+  }
+
+  /** A series event: the series as it is now gives the summary. */
+  function seriesEvent(event: TicklerEvent, s: SeriesSnapshotV1, signal: SeriesSignalDef) {
+    const { title, rrule, dtstart, timeZone, exdates, mode } = s;
+    const summary = seriesSummaryOf(title, { rrule, dtstart, timeZone, exdates }, mode);
+    return series(event, s.id, signal, { version: s.version }, summary);
   }
 
   async function signalWorkflows(event: TicklerEvent): Promise<void> {
@@ -182,11 +209,9 @@ export function createSignalDelivery({
         ]);
         return;
       case 'series.created':
-        return series(event, event.subject, editSignal, { version: event.data.series.version });
+        return seriesEvent(event, event.data.series, editSignal);
       case 'series.updated':
-        return series(event, event.subject, signalFor[event.data.change], {
-          version: event.data.series.version,
-        });
+        return seriesEvent(event, event.data.series, signalFor[event.data.change]);
       case 'reminder.snoozed':
       case 'reminder.dismissed':
         return arm(event, event.data.task, rescheduleSignal);

@@ -4,6 +4,7 @@ import type { ScheduleDigest } from '../activities/reminders.js';
 import { deferredSignal, digestWorkflowId } from '../workflows/digest-contract.js';
 import { digestWorkflow } from '../workflows/digest.js';
 import { NextFireAtKey, UserIdKey } from '../workflows/search-attributes.js';
+import { digestDetails, digestSummary } from '../workflows/summaries.js';
 
 /**
  * signalWithStart of the user's digest workflow for `windowEnd`: starts it if it is not running
@@ -18,6 +19,8 @@ export function createScheduleDigest(temporal: Client, taskQueue: string): Sched
       args: [{ userId, windowEnd: windowEnd.toISOString() }],
       signal: deferredSignal,
       signalArgs: [],
+      staticSummary: digestSummary(windowEnd.toISOString()),
+      staticDetails: digestDetails(userId),
       typedSearchAttributes: new TypedSearchAttributes([
         { key: UserIdKey, value: userId },
         { key: NextFireAtKey, value: windowEnd },

@@ -1,12 +1,31 @@
-import { log, proxyActivities, setHandler, sleep, uuid4 } from '@temporalio/workflow';
+import {
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  sleep,
+  uuid4,
+} from '@temporalio/workflow';
 import type { ChannelActivities } from '../activities/channels.js';
 import type { DigestActivities } from '../activities/digests.js';
 import { channelDelivery, untilDone } from './activity-options.js';
 import { deferredSignal, type DigestWorkflowInput } from './digest-contract.js';
+import {
+  DELIVER_DIGEST_SUMMARY,
+  DELIVER_DIGEST_TO_CHANNELS_SUMMARY,
+  digestCurrentDetails,
+  digestTimerSummary,
+} from './summaries.js';
 
 // deliverDigest is idempotent on the digest id the workflow chooses.
-const { deliverDigest } = proxyActivities<DigestActivities>(untilDone);
-const { deliverDigestToChannels } = proxyActivities<ChannelActivities>(channelDelivery);
+const { deliverDigest } = proxyActivities<DigestActivities>({
+  ...untilDone,
+  summary: DELIVER_DIGEST_SUMMARY,
+});
+const { deliverDigestToChannels } = proxyActivities<ChannelActivities>({
+  ...channelDelivery,
+  summary: DELIVER_DIGEST_TO_CHANNELS_SUMMARY,
+});
 
 /**
  * One per user and quiet window (id `digest:<userId>:<windowEnd>`), started or signalled by every
@@ -20,12 +39,22 @@ export async function digestWorkflow(input: DigestWorkflowInput): Promise<void> 
   setHandler(deferredSignal, () => {
     pending = true;
   });
+  const details = (state: string) =>
+    setCurrentDetails(digestCurrentDetails(input.windowEnd, state));
   const waitMs = Date.parse(input.windowEnd) - Date.now();
-  if (waitMs > 0) await sleep(waitMs);
+  if (waitMs > 0) {
+    details('Waiting for the quiet window to end');
+    await sleep(waitMs, { summary: digestTimerSummary(input.windowEnd) });
+  }
   while (pending) {
     pending = false;
+    details('Delivering');
     const digest = await deliverDigest({ ...input, digestId: uuid4() });
-    if (!digest) continue;
+    if (!digest) {
+      details('Nothing was left to deliver');
+      continue;
+    }
+    details(`Delivered ${digest.reminders} reminder(s) as digest \`${digest.digestId}\``);
     log.info('digest delivered', { userId: input.userId, ...digest });
     try {
       await deliverDigestToChannels({ userId: input.userId, digestId: digest.digestId });

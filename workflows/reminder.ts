@@ -6,6 +6,7 @@ import {
   patched,
   proxyActivities,
   proxyLocalActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -26,10 +27,25 @@ import {
 import { channelDelivery, untilDone, untilDoneLocal } from './activity-options.js';
 import { NextFireAtKey, TaskStateKey } from './search-attributes.js';
 import { firingKey } from '../domain/reminder-keys.js';
+import {
+  DELIVER_REMINDER_SUMMARY,
+  DELIVER_TO_CHANNELS_SUMMARY,
+  reminderCurrentDetails,
+  reminderTimerSummary,
+} from './summaries.js';
 
-const { deliverReminder } = proxyActivities<ReminderActivities>(untilDone);
-const { fireReminder } = proxyLocalActivities<FireActivities>(untilDoneLocal);
-const { deliverToChannels } = proxyActivities<ChannelActivities>(channelDelivery);
+const { deliverReminder } = proxyActivities<ReminderActivities>({
+  ...untilDone,
+  summary: DELIVER_REMINDER_SUMMARY,
+});
+const { fireReminder } = proxyLocalActivities<FireActivities>({
+  ...untilDoneLocal,
+  summary: DELIVER_REMINDER_SUMMARY,
+});
+const { deliverToChannels } = proxyActivities<ChannelActivities>({
+  ...channelDelivery,
+  summary: DELIVER_TO_CHANNELS_SUMMARY,
+});
 
 const fireKey = (r: ReminderSpec): string => firingKey(r.id, r.fireAt);
 
@@ -101,8 +117,12 @@ export async function reminderWorkflow(input: ReminderWorkflowInput): Promise<vo
   };
 
   for (;;) {
-    const next = open && !deleted ? pendingReminders(state, fired)[0] : undefined;
-    show(deleted ? 'DELETED' : open ? 'OPEN' : 'COMPLETED', next ? new Date(next.fireAt) : null);
+    const pending = open && !deleted ? pendingReminders(state, fired) : [];
+    const next = pending[0];
+    const taskState = deleted ? 'DELETED' : open ? 'OPEN' : 'COMPLETED';
+    show(taskState, next ? new Date(next.fireAt) : null);
+    // What the web UI shows of this run now (no command: replays as before).
+    setCurrentDetails(reminderCurrentDetails(state.title, taskState, next, pending.length));
     if (!next) return;
 
     // A safe point: no activity is in flight and every signal received so far has been applied.
@@ -116,7 +136,8 @@ export async function reminderWorkflow(input: ReminderWorkflowInput): Promise<vo
 
     changed = false;
     const waitMs = Date.parse(next.fireAt) - Date.now();
-    if (waitMs > 0 && (await condition(() => changed, waitMs))) continue;
+    const timer = { summary: reminderTimerSummary(next) };
+    if (waitMs > 0 && (await condition(() => changed, waitMs, timer))) continue;
 
     const delivery = {
       taskId: input.taskId,

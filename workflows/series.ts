@@ -3,6 +3,7 @@ import {
   continueAsNew,
   log,
   proxyLocalActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -11,12 +12,25 @@ import type { SeriesActivities } from '../activities/series.js';
 import { seriesSignals, type SeriesWorkflowInput } from './series-contract.js';
 import { untilDone } from './activity-options.js';
 import { NextFireAtKey } from './search-attributes.js';
+import {
+  CREATE_OCCURRENCE_SUMMARY,
+  PLAN_SERIES_SUMMARY,
+  seriesCurrentDetails,
+  seriesTimerSummary,
+} from './summaries.js';
 
 // Local activities: both are short database transactions in the worker's own process, so they
 // skip the server round trips of scheduling an activity task (the next occurrence appears
 // sooner after a completion). Both are idempotent (a plan only reads; creation is keyed by
 // series and start), so a retry after a crash is harmless.
-const { planSeries, createOccurrence } = proxyLocalActivities<SeriesActivities>(untilDone);
+const { planSeries } = proxyLocalActivities<SeriesActivities>({
+  ...untilDone,
+  summary: PLAN_SERIES_SUMMARY,
+});
+const { createOccurrence } = proxyLocalActivities<SeriesActivities>({
+  ...untilDone,
+  summary: CREATE_OCCURRENCE_SUMMARY,
+});
 
 /**
  * One per series (id `series:<seriesId>`). The database holds the series and its occurrences;
@@ -46,6 +60,9 @@ export async function seriesWorkflow(input: SeriesWorkflowInput): Promise<void> 
               : null,
       },
     ]);
+    // What the web UI shows of this run now (no command: replays as before). The summary comes
+    // with every plan, so it follows edits and survives continue-as-new, unlike the static one.
+    setCurrentDetails(seriesCurrentDetails(step.summary, step));
     switch (step.kind) {
       case 'done':
         log.info('series ends', { seriesId: input.seriesId, reason: step.reason });
@@ -58,7 +75,9 @@ export async function seriesWorkflow(input: SeriesWorkflowInput): Promise<void> 
         return continueAsNew<typeof seriesWorkflow>(input);
       }
       case 'sleep':
-        await condition(() => changed, new Date(step.until).getTime() - Date.now());
+        await condition(() => changed, new Date(step.until).getTime() - Date.now(), {
+          summary: seriesTimerSummary(step.until),
+        });
         break;
       case 'wait':
         await condition(() => changed);
