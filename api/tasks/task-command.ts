@@ -48,22 +48,25 @@ export function recordTaskEvent<T extends EventType>(
   });
 }
 
-/** The same for several tasks of the caller at once, in order (a batch create). */
+/**
+ * The same for several tasks of the caller at once, in order (a batch create); a change may
+ * carry its own request's trace when the batch gathers several requests.
+ */
 export function recordTaskEvents<T extends EventType>(
   tx: Db,
   ctx: CommandContext,
-  changes: { task: Task; type: T; data: EventData<T> }[],
+  changes: { task: Task; type: T; data: EventData<T>; traceparent?: string | undefined }[],
 ): Promise<TicklerEvent[]> {
   return appendEvents(
     tx,
     ctx.userId,
-    changes.map(({ task, type, data }) => ({
-      type,
+    changes.map((change) => ({
+      type: change.type,
       source: EventSource.api,
-      time: task.updatedAt,
-      subject: task.id,
-      traceparent: ctx.traceparent,
-      data,
+      time: change.task.updatedAt,
+      subject: change.task.id,
+      traceparent: 'traceparent' in change ? change.traceparent : ctx.traceparent,
+      data: change.data,
     })),
   );
 }

@@ -8,6 +8,7 @@ import { setStatus } from '../../api/tasks/set-status.js';
 import { updateTask } from '../../api/tasks/update-task.js';
 import type { UserId } from '../../domain/ids.js';
 import { CreateTaskInput, UpdateTaskInput } from '../../domain/task.js';
+import { DEFAULT_QUOTAS } from '../../api/quotas.js';
 import {
   apiUser,
   CREATE_TASK,
@@ -201,6 +202,53 @@ describe('outbox atomicity (command functions on a throwaway database)', () => {
       [[task.id, 'kept', 1]],
     );
     assert.deepEqual(s.events, [['task.created', task.id, 1]]);
+  });
+
+  test("one user's concurrent creates share transactions, each with its own task, event and trace", async () => {
+    const user = uniqueUser('group-commit');
+    const trace = (i: number) => `00-${String(i).padStart(32, '0')}-${'1'.repeat(16)}-01`;
+    const tasks = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        createTask(
+          { ...ctxFor(user), traceparent: trace(i) },
+          CreateTaskInput.parse({ title: `t${i}` }),
+        ),
+      ),
+    );
+    assert.deepEqual(
+      tasks.map((t) => t.title),
+      Array.from({ length: 20 }, (_, i) => `t${i}`),
+    );
+    const events = await db.sql<{ subject: string; traceparent: string; sequence: string }[]>`
+      SELECT subject, event->>'traceparent' AS traceparent, event->>'sequence' AS sequence
+      FROM outbox WHERE event->>'userid' = ${user} ORDER BY position`;
+    assert.deepEqual(
+      events.map((e) => [e.subject, e.traceparent]),
+      tasks.map((t, i) => [t.id, trace(i)]),
+      "each event carries its own request's trace",
+    );
+    assert.deepEqual(
+      events.map((e) => Number(e.sequence)),
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
+    // The first create ran alone; the 19 that came while it was in flight went together.
+    const [{ n }] = await db.sql<[{ n: number }]>`
+      SELECT count(DISTINCT xmin::text)::int AS n FROM tasks WHERE user_id = ${user}`;
+    assert.equal(n, 2);
+  });
+
+  test('a group of creates keeps the quota: the creates past it fail alone', async () => {
+    const user = uniqueUser('group-quota');
+    const ctx = { ...ctxFor(user), quotas: { ...DEFAULT_QUOTAS, openTasks: 3 } };
+    const results = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, i) =>
+        createTask(ctx, CreateTaskInput.parse({ title: `q${i}` })),
+      ),
+    );
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 3);
+    for (const r of results.filter((r) => r.status === 'rejected'))
+      assert.equal((r.reason as { code?: string }).code, 'QUOTA_EXCEEDED');
+    assert.equal((await state(user)).tasks.length, 3);
   });
 
   test('an update, complete or delete whose event fails changes nothing and leaves no gap', async () => {
