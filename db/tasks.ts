@@ -215,6 +215,8 @@ function sortKey(db: Db, field: TaskOrder['field'], search: SearchTerms | undefi
 }
 
 export interface SearchTerms {
+  /** The words whose prefixes are searched for (letters and digits only). */
+  words: string[];
   /** Word prefixes joined with AND, e.g. `water:* & pla:*`. */
   tsquery: string;
   /** `%text%` over the lower-cased title, for matches inside words. */
@@ -248,7 +250,12 @@ function filterSql(
   if (filter.seriesId) parts.push(db`series_id = ${filter.seriesId}`);
   if (search) {
     parts.push(
-      db`(search @@ to_tsquery('simple', ${search.tsquery}) OR lower(title) LIKE ${search.likePattern})`,
+      // search_keys finds the candidates in the user's own index entries (migration 0014);
+      // the search vector itself decides, as it always did.
+      // (The subquery runs once; a function call here would run again for every row.)
+      db`((search_keys @@ (SELECT task_search_query(${userId}, string_to_array(${search.words.join(' ')}, ' ')))
+           AND search @@ to_tsquery('simple', ${search.tsquery}))
+          OR lower(title) LIKE ${search.likePattern})`,
     );
   }
   return parts.reduce((acc, p) => db`${acc} AND ${p}`);
@@ -267,6 +274,11 @@ export interface ListQuery {
   after?: Keyset | undefined;
   limit: number;
   now: Date;
+  /**
+   * Count every match in the same scan (RELEVANCE's first page: ranking reads every match
+   * anyway, so counting them in a second query would read them all twice).
+   */
+  withTotal?: boolean | undefined;
 }
 
 /**
@@ -277,7 +289,7 @@ export async function listTasks(
   db: Db,
   userId: UserId,
   q: ListQuery,
-): Promise<{ task: Task; key: Keyset }[]> {
+): Promise<{ rows: { task: Task; key: Keyset }[]; total?: number }> {
   const key = sortKey(db, q.order.field, q.search);
   const asc = q.order.direction === 'ASC';
   const nullable = q.order.field === 'DUE_AT';
@@ -300,17 +312,33 @@ export async function listTasks(
     }
   }
   const direction = asc ? db`ASC` : db`DESC`;
-  const rows = await db<(TaskRow & { sortKey: number | string | null })[]>`
-    SELECT ${columns(db)}, ${keyOut} AS sort_key
-    FROM tasks
-    WHERE ${filterSql(db, userId, q.filter, q.search, q.now)} ${after}
-    ORDER BY ${key} ${direction} NULLS LAST, id ${direction}
-    LIMIT ${q.limit}`;
+  const where = db`${filterSql(db, userId, q.filter, q.search, q.now)} ${after}`;
+  type Row = TaskRow & { sortKey: number | string | null; total?: string };
+  // With a total, the page is chosen from (id, key) pairs alone and only its rows are read
+  // whole: the count holds every match until the last, and whole rows would spill to disk.
+  const rows = q.withTotal
+    ? await db<Row[]>`
+        WITH matches AS MATERIALIZED (SELECT id, ${key} AS k FROM tasks WHERE ${where}),
+        page AS (
+          SELECT id, k, count(*) OVER () AS total FROM matches
+          ORDER BY k ${direction} NULLS LAST, id ${direction}
+          LIMIT ${q.limit})
+        SELECT ${columns(db)}, ${isTime ? db`to_char(page.k AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` : db`page.k`} AS sort_key, page.total
+        FROM page JOIN tasks USING (id)
+        ORDER BY page.k ${direction} NULLS LAST, id ${direction}`
+    : await db<Row[]>`
+        SELECT ${columns(db)}, ${keyOut} AS sort_key
+        FROM tasks
+        WHERE ${where}
+        ORDER BY ${key} ${direction} NULLS LAST, id ${direction}
+        LIMIT ${q.limit}`;
   const tasks = await withReminders(db, rows);
-  return rows.map((r, i) => ({
+  const page = rows.map((r, i) => ({
     task: tasks[i]!,
     key: { value: r.sortKey, id: r.id },
   }));
+  if (!q.withTotal) return { rows: page };
+  return { rows: page, total: rows.length ? Number(rows[0]!.total) : 0 };
 }
 
 export async function countTasks(

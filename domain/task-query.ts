@@ -68,9 +68,11 @@ export const TasksArgs = z
 export type TasksArgs = z.infer<typeof TasksArgs>;
 
 /** Word prefixes for full-text search; only letters and digits reach the tsquery. */
-export function searchTerms(text: string): { tsquery: string; likePattern: string } | undefined {
+export function searchTerms(
+  text: string,
+): { words: string[]; tsquery: string; likePattern: string } | undefined {
   const words = (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 10);
   if (words.length === 0) return undefined;
   const escaped = text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
-  return { tsquery: words.map((w) => `${w}:*`).join(' & '), likePattern: `%${escaped}%` };
+  return { words, tsquery: words.map((w) => `${w}:*`).join(' & '), likePattern: `%${escaped}%` };
 }

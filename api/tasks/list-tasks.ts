@@ -68,6 +68,8 @@ export async function listTaskConnection(
   userId: UserId,
   args: TasksArgs,
   now = new Date(),
+  /** Whether the caller will ask for totalCount (GraphQL: whether it was selected). */
+  wantsTotal = false,
 ): Promise<TaskConnection> {
   const search = args.search ? searchTerms(args.search) : undefined;
   if (args.search && !search)
@@ -77,19 +79,24 @@ export async function listTaskConnection(
     (search ? { field: 'RELEVANCE', direction: 'DESC' } : { field: 'DUE_AT', direction: 'ASC' });
   const limit = args.first ?? DEFAULT_PAGE_SIZE;
   const filter = args.filter ?? {};
-  const rows = await listTasks(sql, userId, {
+  const after = args.after ? decodeCursor(args.after, order) : undefined;
+  const { rows, total } = await listTasks(sql, userId, {
     filter,
     search,
     order,
-    after: args.after ? decodeCursor(args.after, order) : undefined,
+    after,
     limit: limit + 1,
     now,
+    // Ranking reads every match: the first page counts them on the way (not after a cursor,
+    // which would count only the rest).
+    withTotal: wantsTotal && order.field === 'RELEVANCE' && !after,
   });
   const page = rows.slice(0, limit);
   const edges = page.map((r) => ({ cursor: encodeCursor(r.key, order), node: r.task }));
   return {
     edges,
     pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null },
-    totalCount: () => countTasks(sql, userId, filter, search, now),
+    totalCount: () =>
+      total !== undefined ? Promise.resolve(total) : countTasks(sql, userId, filter, search, now),
   };
 }

@@ -1,3 +1,4 @@
+import { Kind, type GraphQLResolveInfo } from 'graphql';
 import { badInput } from '../../domain/errors.js';
 import { TaskId } from '../../domain/ids.js';
 import { TasksArgs } from '../../domain/task-query.js';
@@ -24,14 +25,26 @@ function batchIds(ids: string[]): string[] {
   return ids;
 }
 
+/** Whether the query names `field` directly under this one (a fragment counts as no). */
+const selectsField = (info: GraphQLResolveInfo, field: string): boolean =>
+  info.fieldNodes.some((n) =>
+    n.selectionSet?.selections.some((s) => s.kind === Kind.FIELD && s.name.value === field),
+  );
+
 export const taskResolvers: Resolvers = {
   Query: {
     task: async (_, args, ctx) => {
       const id = TaskId.safeParse(args.id);
       return id.success ? ((await findTask(ctx.sql, ctx.userId, id.data)) ?? null) : null;
     },
-    tasks: (_, args, ctx) =>
-      listTaskConnection(ctx.sql, ctx.userId, parseInput(TasksArgs, args, '')),
+    tasks: (_, args, ctx, info) =>
+      listTaskConnection(
+        ctx.sql,
+        ctx.userId,
+        parseInput(TasksArgs, args, ''),
+        undefined,
+        selectsField(info, 'totalCount'),
+      ),
     tags: (_, __, ctx) => tagCounts(ctx.sql, ctx.userId),
   },
   Mutation: {
