@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createSql } from '../db/sql.js';
 import { mintHs256Token } from '../platform/auth.js';
 import { cliFatal } from '../platform/lifecycle.js';
 import {
@@ -15,15 +16,20 @@ import { stackPaths } from '../stack/paths.js';
 import { testPorts } from '../stack/ports.js';
 import { createProcessGroup } from '../stack/processes.js';
 import { withStopOnSignal } from '../stack/stop-on-signal.js';
+import { cpuByProcess, describeCpu } from './process-cpu.js';
 import { seedTasks, TAGS, WORDS } from './seed-tasks.js';
 import { argValue, quantile, sortNumbers } from './stats.js';
+import { sampleWaits } from './wait-sampler.js';
 
 // The api under load (issue 3's benchmark; a benchmark, not a test):
-//   npm run bench:api -- [--tasks 1000000] [--user-tasks 100000] [--seconds 30] [--connections 64] [--searches 400]
+//   npm run bench:api -- [--tasks 1000000] [--user-tasks 100000] [--seconds 30] [--connections 64]
+//                        [--writers 1] [--searches 400]
 // Starts its own PostgreSQL (durable settings: fsync on) and api process on free ports, seeds
-// the tasks, then measures createTask at N concurrent connections and filtered + full-text
-// search queries for the user with the most tasks. Last line:
-//   api creates_per_s=<n> create_p99_ms=<n> search_p95_ms=<n> tasks=<n>
+// the tasks, then measures createTask at N concurrent connections (all for one user, or spread
+// over --writers users) and filtered + full-text search queries for the user with the most
+// tasks. Beside the latencies it prints the CPU of each process and what the api's database
+// sessions were doing (running, waiting for a lock, for the WAL flush, for the api). Last line:
+//   api creates_per_s=<n> create_p99_ms=<n> search_p95_ms=<n> fulltext_p95_ms=<n> filter_p95_ms=<n> tasks=<n>
 
 const CREATE = `mutation($input: CreateTaskInput!) { createTask(input: $input) { id version } }`;
 const SEARCH = `query($filter: TaskFilter, $search: String, $first: Int) {
@@ -53,6 +59,7 @@ async function main(): Promise<void> {
   const userTasks = argValue('user-tasks', 100_000);
   const seconds = argValue('seconds', 30);
   const connections = argValue('connections', 64);
+  const writers = argValue('writers', 1);
   const searches = argValue('searches', 400);
   const log = (s: string) => console.log(s);
 
@@ -98,18 +105,26 @@ async function main(): Promise<void> {
         // No sidecar here: the api reads its secrets from its environment.
         ...serviceEnv(ctx, 'api', { jwtSecret, secretsFrom: 'env' }),
         LOG_LEVEL: 'warn',
+        // 30 s of creates by one writer passes the default open-task quota (10,000).
+        QUOTA_OPEN_TASKS: String(1_000_000),
       });
+      const observer = createSql(databaseUrl(ctx), { applicationName: 'bench-observer', max: 1 });
       const url = `http://127.0.0.1:${ports.api}/graphql`;
       const token = await mintHs256Token(jwtSecret, 'bench-user-0');
-      const writer = await mintHs256Token(jwtSecret, 'bench-writer');
+      const writerTokens = await Promise.all(
+        Array.from({ length: writers }, (_, w) => mintHs256Token(jwtSecret, `bench-writer-${w}`)),
+      );
 
       // Creates: `connections` loops, each one request at a time, for `seconds`.
       const latencies: number[] = [];
       const deadline = performance.now() + seconds * 1000;
       let n = 0;
       const started = performance.now();
+      let cpu = cpuByProcess();
+      let waits = sampleWaits(observer, 'tickler-api');
       await Promise.all(
-        Array.from({ length: connections }, async () => {
+        Array.from({ length: connections }, async (_, c) => {
+          const writer = writerTokens[c % writers]!;
           while (performance.now() < deadline) {
             const i = n++;
             latencies.push(
@@ -128,12 +143,17 @@ async function main(): Promise<void> {
       const elapsed = (performance.now() - started) / 1000;
       const creates = sortNumbers(latencies);
       log(
-        `creates: ${creates.length} in ${elapsed.toFixed(1)} s at ${connections} connections; p50 ${quantile(creates, 0.5).toFixed(1)} ms, p99 ${quantile(creates, 0.99).toFixed(1)} ms`,
+        `creates: ${creates.length} in ${elapsed.toFixed(1)} s at ${connections} connections for ${writers} user(s); p50 ${quantile(creates, 0.5).toFixed(1)} ms, p99 ${quantile(creates, 0.99).toFixed(1)} ms`,
       );
+      log(`  ${describeCpu(cpu, cpuByProcess(), elapsed)}`);
+      log(`  api sessions: ${await waits.stop()}`);
 
       // Searches: the measured user's 100k tasks, 8 at a time; half full-text, half filter-only.
       const searchTimes: { kind: 'full-text' | 'filter'; ms: number }[] = [];
       let s = 0;
+      const searchStarted = performance.now();
+      cpu = cpuByProcess();
+      waits = sampleWaits(observer, 'tickler-api');
       await Promise.all(
         Array.from({ length: 8 }, async () => {
           while (s < searches) {
@@ -160,18 +180,24 @@ async function main(): Promise<void> {
           }
         }),
       );
+      const searchElapsed = (performance.now() - searchStarted) / 1000;
       const searched = sortNumbers(searchTimes.map((s) => s.ms));
+      const p95 = { 'full-text': NaN, filter: NaN };
       for (const kind of ['full-text', 'filter'] as const) {
         const xs = sortNumbers(searchTimes.filter((s) => s.kind === kind).map((s) => s.ms));
+        p95[kind] = quantile(xs, 0.95);
         log(
-          `  ${kind}: ${xs.length}; p50 ${quantile(xs, 0.5).toFixed(1)} ms, p95 ${quantile(xs, 0.95).toFixed(1)} ms`,
+          `  ${kind}: ${xs.length}; p50 ${quantile(xs, 0.5).toFixed(1)} ms, p95 ${p95[kind].toFixed(1)} ms`,
         );
       }
       log(
-        `searches: ${searched.length}; p50 ${quantile(searched, 0.5).toFixed(1)} ms, p95 ${quantile(searched, 0.95).toFixed(1)} ms`,
+        `searches: ${searched.length} in ${searchElapsed.toFixed(1)} s; p50 ${quantile(searched, 0.5).toFixed(1)} ms, p95 ${quantile(searched, 0.95).toFixed(1)} ms`,
       );
+      log(`  ${describeCpu(cpu, cpuByProcess(), searchElapsed)}`);
+      log(`  api sessions: ${await waits.stop()}`);
+      await observer.end({ timeout: 1 });
       console.log(
-        `api creates_per_s=${Math.round(creates.length / elapsed)} create_p99_ms=${Math.round(quantile(creates, 0.99))} search_p95_ms=${Math.round(quantile(searched, 0.95))} tasks=${total + creates.length}`,
+        `api creates_per_s=${Math.round(creates.length / elapsed)} create_p99_ms=${Math.round(quantile(creates, 0.99))} search_p95_ms=${Math.round(quantile(searched, 0.95))} fulltext_p95_ms=${Math.round(p95['full-text'])} filter_p95_ms=${Math.round(p95.filter)} tasks=${total + creates.length}`,
       );
     },
   );
