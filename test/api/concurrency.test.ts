@@ -8,7 +8,7 @@ import { setStatus } from '../../api/tasks/set-status.js';
 import { updateTask } from '../../api/tasks/update-task.js';
 import type { UserId } from '../../domain/ids.js';
 import { CreateTaskInput, UpdateTaskInput } from '../../domain/task.js';
-import { DEFAULT_QUOTAS } from '../../api/quotas.js';
+import { DEFAULT_QUOTAS } from '../../api/limits/quotas.js';
 import {
   apiUser,
   CREATE_TASK,
