@@ -1,5 +1,10 @@
 import type { TaskId, UserId } from '../domain/ids.js';
-import type { TaskFilter, TaskOrder } from '../domain/task-query.js';
+import {
+  RELEVANCE_CANDIDATES,
+  RELEVANCE_WALK,
+  type TaskFilter,
+  type TaskOrder,
+} from '../domain/task-query.js';
 import type { Reminder } from '../domain/reminder.js';
 import { priorityOfRank, priorityRank, type Task, type TaskEdits } from '../domain/task.js';
 import type { ParameterOrJSON } from 'postgres';
@@ -209,7 +214,9 @@ function sortKey(db: Db, field: TaskOrder['field'], search: SearchTerms | undefi
       return db`lower(title)`;
     case 'RELEVANCE':
       if (!search) throw new Error('RELEVANCE order needs a search');
-      return db`(ts_rank(search, to_tsquery('simple', ${search.tsquery}))::float8
+      // A sub-select: parsed once, not once a row (a parameter is not folded into a constant
+      // once the statement's plan is a generic one).
+      return db`(ts_rank(search, (SELECT to_tsquery('simple', ${search.tsquery})))::float8
                  + CASE WHEN lower(title) LIKE ${search.likePattern} THEN 0.05 ELSE 0 END)`;
   }
 }
@@ -229,6 +236,8 @@ function filterSql(
   filter: TaskFilter,
   search: SearchTerms | undefined,
   now: Date,
+  /** 'scan': the rows come from a walk, so the word index's own condition would only cost. */
+  words: 'index' | 'scan' = 'index',
 ) {
   const parts = [db`user_id = ${userId}`, db`deleted_at IS NULL`];
   if (filter.status) parts.push(db`status = ${filter.status}`);
@@ -248,13 +257,18 @@ function filterSql(
   if (filter.overdue === false)
     parts.push(db`NOT (status = 'OPEN' AND due_at IS NOT NULL AND due_at < ${now})`);
   if (filter.seriesId) parts.push(db`series_id = ${filter.seriesId}`);
-  if (search) {
+  if (search && words === 'scan') {
+    parts.push(
+      db`(search @@ (SELECT to_tsquery('simple', ${search.tsquery}))
+          OR lower(title) LIKE ${search.likePattern})`,
+    );
+  } else if (search) {
     parts.push(
       // search_keys finds the candidates in the user's own index entries (migration 0014);
       // the search vector itself decides, as it always did.
       // (The subquery runs once; a function call here would run again for every row.)
       db`((search_keys @@ (SELECT task_search_query(${userId}, string_to_array(${search.words.join(' ')}, ' ')))
-           AND search @@ to_tsquery('simple', ${search.tsquery}))
+           AND search @@ (SELECT to_tsquery('simple', ${search.tsquery})))
           OR lower(title) LIKE ${search.likePattern})`,
     );
   }
@@ -274,83 +288,162 @@ export interface ListQuery {
   after?: Keyset | undefined;
   limit: number;
   now: Date;
-  /**
-   * Count every match in the same scan (RELEVANCE's first page: ranking reads every match
-   * anyway, so counting them in a second query would read them all twice).
-   */
-  withTotal?: boolean | undefined;
 }
 
 /**
  * One page in keyset order: (sort key, id), nulls last in both directions. Rows inserted while
- * a client pages never shift the pages it has yet to read.
+ * a client pages never shift the pages it has yet to read (RELEVANCE: see relevancePage).
  */
 export async function listTasks(
   db: Db,
   userId: UserId,
   q: ListQuery,
-): Promise<{ rows: { task: Task; key: Keyset }[]; total?: number }> {
+): Promise<{ rows: { task: Task; key: Keyset }[]; candidates?: number }> {
+  if (q.order.field === 'RELEVANCE') return relevancePage(db, userId, q);
   const key = sortKey(db, q.order.field, q.search);
   const asc = q.order.direction === 'ASC';
-  const nullable = q.order.field === 'DUE_AT';
+  const direction = asc ? db`ASC` : db`DESC`;
   // Timestamps are stored to the microsecond; a JS Date keeps milliseconds. The cursor carries
   // the key as microsecond text, so a page boundary never repeats or skips a row.
   const isTime = ['DUE_AT', 'CREATED_AT', 'UPDATED_AT'].includes(q.order.field);
   const keyOut = isTime
     ? db`to_char(${key} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
     : key;
-  let after = db``;
-  if (q.after) {
-    const { value, id } = q.after;
-    if (value === null) {
-      after = db`AND (${key} IS NULL AND id ${asc ? db`>` : db`<`} ${id})`;
-    } else {
-      const v = isTime ? db`${String(value)}::text::timestamptz` : db`${value}`;
-      after = db`AND (${key} ${asc ? db`>` : db`<`} ${v}
-                      OR (${key} = ${v} AND id ${asc ? db`>` : db`<`} ${id})
-                      ${nullable ? db`OR ${key} IS NULL` : db``})`;
-    }
-  }
-  const direction = asc ? db`ASC` : db`DESC`;
-  const where = db`${filterSql(db, userId, q.filter, q.search, q.now)} ${after}`;
-  type Row = TaskRow & { sortKey: number | string | null; total?: string };
-  // With a total, the page is chosen from (id, key) pairs alone and only its rows are read
-  // whole: the count holds every match until the last, and whole rows would spill to disk.
-  const rows = q.withTotal
-    ? await db<Row[]>`
-        WITH matches AS MATERIALIZED (SELECT id, ${key} AS k FROM tasks WHERE ${where}),
-        page AS (
-          SELECT id, k, count(*) OVER () AS total FROM matches
-          ORDER BY k ${direction} NULLS LAST, id ${direction}
-          LIMIT ${q.limit})
-        SELECT ${columns(db)}, ${isTime ? db`to_char(page.k AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` : db`page.k`} AS sort_key, page.total
-        FROM page JOIN tasks USING (id)
-        ORDER BY page.k ${direction} NULLS LAST, id ${direction}`
-    : await db<Row[]>`
-        SELECT ${columns(db)}, ${keyOut} AS sort_key
-        FROM tasks
-        WHERE ${where}
-        ORDER BY ${key} ${direction} NULLS LAST, id ${direction}
-        LIMIT ${q.limit}`;
-  const tasks = await withReminders(db, rows);
-  const page = rows.map((r, i) => ({
-    task: tasks[i]!,
-    key: { value: r.sortKey, id: r.id },
-  }));
-  if (!q.withTotal) return { rows: page };
-  return { rows: page, total: rows.length ? Number(rows[0]!.total) : 0 };
+  const where = db`${filterSql(db, userId, q.filter, q.search, q.now)}
+                   ${afterSql(db, key, q, isTime)}`;
+  const rows = await withCustomPlan(
+    db,
+    (db) => db<(TaskRow & { sortKey: number | string | null })[]>`
+      SELECT ${columns(db)}, ${keyOut} AS sort_key
+      FROM tasks
+      WHERE ${where}
+      ORDER BY ${key} ${direction} NULLS LAST, id ${direction}
+      LIMIT ${q.limit}`,
+  );
+  return { rows: await keyed(db, rows) };
 }
 
+/** The keyset condition: rows after the cursor's (key, id) in the list's order. */
+function afterSql(db: Db, key: ReturnType<typeof sortKey>, q: ListQuery, isTime: boolean) {
+  if (!q.after) return db``;
+  const asc = q.order.direction === 'ASC';
+  const { value, id } = q.after;
+  if (value === null) return db`AND (${key} IS NULL AND id ${asc ? db`>` : db`<`} ${id})`;
+  const v = isTime ? db`${String(value)}::text::timestamptz` : db`${value}`;
+  return db`AND (${key} ${asc ? db`>` : db`<`} ${v}
+                 OR (${key} = ${v} AND id ${asc ? db`>` : db`<`} ${id})
+                 ${q.order.field === 'DUE_AT' ? db`OR ${key} IS NULL` : db``})`;
+}
+
+async function keyed(db: Db, rows: (TaskRow & { sortKey: number | string | null })[]) {
+  const tasks = await withReminders(db, rows);
+  return rows.map((r, i) => ({ task: tasks[i]!, key: { value: r.sortKey, id: r.id } }));
+}
+
+/**
+ * Runs one statement planned for its parameters' values. postgres.js prepares every statement,
+ * and after five runs PostgreSQL may keep a generic plan, one made without knowing whose tasks
+ * are listed: it guesses a hundred rows a user. For a user with many tasks that plan walks an
+ * index through all of them where the word index would read a few (a rare word: 100–190 ms
+ * instead of 15), or sorts every tagged task where tasks_user_due would find a page in a few
+ * hundred (30–48 ms instead of 5–8). Planning each time costs well under a millisecond here.
+ * SET LOCAL ends with the transaction.
+ */
+async function withCustomPlan<T>(db: Db, run: (db: Db) => Promise<T>): Promise<T> {
+  const force = (tx: Db) => tx`SET LOCAL plan_cache_mode = force_custom_plan`;
+  if ('savepoint' in db) {
+    await force(db);
+    return run(db);
+  }
+  return (await db.begin(async (tx) => {
+    await force(tx);
+    return run(tx);
+  })) as T;
+}
+
+/**
+ * A RELEVANCE page ranks only the RELEVANCE_CANDIDATES newest matches (by created_at, then id),
+ * so a common word over a long list reads about a thousand rows instead of every match, and it
+ * says how many matches it found, up to one past the bound: the list's capped total.
+ *
+ * The newest matches are found in two steps with plans fixed by the query's shape, because the
+ * planner cannot estimate how common a word is (the owner-keyed query is a sub-select):
+ * 1. walk the user's RELEVANCE_WALK newest tasks (tasks_user_created, newest first) and keep
+ *    the matches: a word in one task in ten fills the window here, reading no index but that one;
+ * 2. only if fewer were found, ask the word index (tasks_search_keys, the trigram index) for
+ *    the matches older than those tasks: then the word is rare, and so are its matches.
+ * Later pages rank the same window again; a task created meanwhile enters it and pushes out the
+ * oldest candidate, the one price of the bound.
+ */
+async function relevancePage(
+  db: Db,
+  userId: UserId,
+  q: ListQuery,
+): Promise<{ rows: { task: Task; key: Keyset }[]; candidates: number }> {
+  const rank = sortKey(db, 'RELEVANCE', q.search);
+  const direction = q.order.direction === 'ASC' ? db`ASC` : db`DESC`;
+  const matches = filterSql(db, userId, q.filter, q.search, q.now);
+  const newest = db`ORDER BY created_at DESC, id DESC`;
+  // Only the page's rows are read whole. The count comes first so that a page past the end
+  // still says how many were found (one row of nulls).
+  type Row = TaskRow & { sortKey: number; found: number };
+  const rows = await withCustomPlan(
+    db,
+    (db) => db<(Row | (Partial<Row> & { id: null; found: number }))[]>`
+    WITH recent AS (
+      SELECT id, created_at FROM (
+        -- A LIMIT keeps the filter out of this walk: it stays a walk of the newest tasks.
+        SELECT * FROM tasks WHERE user_id = ${userId} AND deleted_at IS NULL
+        ${newest} LIMIT ${RELEVANCE_WALK}) tasks
+      WHERE ${filterSql(db, userId, q.filter, q.search, q.now, 'scan')}
+      ${newest} LIMIT ${RELEVANCE_CANDIDATES + 1}),
+    older AS (
+      SELECT id, created_at FROM tasks
+      WHERE (SELECT count(*) FROM recent) <= ${RELEVANCE_CANDIDATES}
+        AND (created_at, id) < (
+          SELECT created_at, id FROM tasks WHERE user_id = ${userId} AND deleted_at IS NULL
+          ${newest} OFFSET ${RELEVANCE_WALK - 1} LIMIT 1)
+        AND ${matches}
+      ${newest} LIMIT ${RELEVANCE_CANDIDATES + 1}),
+    found AS (SELECT * FROM recent UNION ALL SELECT * FROM older),
+    candidates AS (SELECT id FROM found ${newest} LIMIT ${RELEVANCE_CANDIDATES}),
+    page AS (
+      SELECT id, k FROM (SELECT id, ${rank} AS k FROM candidates JOIN tasks USING (id)) ranked
+      WHERE true ${afterSql(db, db`k`, q, false)}
+      ORDER BY k ${direction}, id ${direction}
+      LIMIT ${q.limit})
+    SELECT ${columns(db)}, page.k AS sort_key, total.found
+    FROM (
+      SELECT count(*)::int AS found FROM (SELECT 1 FROM found LIMIT ${RELEVANCE_CANDIDATES + 1}) f
+    ) total
+    LEFT JOIN (page JOIN tasks USING (id)) ON true
+    ORDER BY page.k ${direction}, page.id ${direction}`,
+  );
+  const candidates = rows[0]?.found ?? 0;
+  const page = rows.filter((r): r is Row => r.id !== null);
+  return { rows: await keyed(db, page), candidates };
+}
+
+/**
+ * How many tasks match, reading at most `cap + 1` of them: more than `cap` is all a caller
+ * learns, so a count costs about as much as a long page however many tasks match.
+ */
 export async function countTasks(
   db: Db,
   userId: UserId,
   filter: TaskFilter,
   search: SearchTerms | undefined,
   now: Date,
+  cap: number,
 ): Promise<number> {
-  const [row] = await db<[{ count: string }]>`
-    SELECT count(*) FROM tasks WHERE ${filterSql(db, userId, filter, search, now)}`;
-  return Number(row.count);
+  const [row] = await withCustomPlan(
+    db,
+    (db) => db<[{ n: number }]>`
+      SELECT count(*)::int AS n FROM (
+        SELECT 1 FROM tasks WHERE ${filterSql(db, userId, filter, search, now)}
+        LIMIT ${cap + 1}) m`,
+  );
+  return row.n;
 }
 
 /**

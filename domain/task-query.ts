@@ -38,6 +38,40 @@ export type TaskFilter = z.infer<typeof TaskFilter>;
 export const MAX_PAGE_SIZE = 200;
 export const DEFAULT_PAGE_SIZE = 50;
 
+/**
+ * How far a list's total is counted, and how many matches RELEVANCE ranks. Both bound a
+ * search's work by the page rather than by the matches (issue 14): counting or ranking every
+ * match made a four-letter prefix over a large list cost a read of tens of thousands of rows.
+ */
+export const TOTAL_COUNT_CAP = 1000;
+export const RELEVANCE_CANDIDATES = 1000;
+/**
+ * How many of the user's newest tasks a RELEVANCE search walks before it asks the word index
+ * for older matches (db/tasks.ts): enough for a word in one task in ten to fill the window.
+ */
+export const RELEVANCE_WALK = 10_000;
+
+/** A list's total: exact up to TOTAL_COUNT_CAP, else "at least the cap". */
+export interface TotalCount {
+  count: number;
+  exact: boolean;
+}
+
+/** The total from a count that read at most `cap + 1` matches (one more tells "more than cap"). */
+export const cappedTotal = (found: number, cap = TOTAL_COUNT_CAP): TotalCount =>
+  found > cap ? { count: cap, exact: false } : { count: found, exact: true };
+
+/**
+ * The total when the first page already tells it: a first page with no next page holds every
+ * match. Otherwise it has to be counted.
+ */
+export const totalFromFirstPage = (
+  rowsRead: number,
+  pageSize: number,
+  firstPage: boolean,
+): TotalCount | undefined =>
+  firstPage && rowsRead <= pageSize ? cappedTotal(rowsRead) : undefined;
+
 export const TasksArgs = z
   .object({
     filter: TaskFilter.nullish(),

@@ -485,7 +485,9 @@ export type Query = {
   /**
    * The caller's tasks: filtered, searched (full text over title, description and tags, by word
    * prefix, ranked) and ordered, a page at a time. Default order: by relevance when searching,
-   * else by due date (tasks without one last).
+   * else by due date (tasks without one last). RELEVANCE ranks the 1,000 most recently created
+   * matches: when more match (totalCountIsExact false), older ones are listed only in the other
+   * orders or by a narrower search.
    */
   tasks: TaskConnection;
 };
@@ -725,8 +727,14 @@ export type TaskConnection = {
   __typename?: 'TaskConnection';
   edges: Array<TaskEdge>;
   pageInfo: PageInfo;
-  /** How many tasks match, over all pages. */
+  /**
+   * How many tasks match, over all pages, counted up to 1,000: when more match it is 1,000 and
+   * totalCountIsExact is false (show "1,000+"). Counting stops there so that a count costs about
+   * what a page does however long the list is.
+   */
   totalCount: Scalars['Int']['output'];
+  /** Whether totalCount is the exact number of matches (false: more than totalCount match). */
+  totalCountIsExact: Scalars['Boolean']['output'];
 };
 
 export type TaskEdge = {
@@ -758,7 +766,10 @@ export type TaskOrderField =
   | 'CREATED_AT'
   | 'DUE_AT'
   | 'PRIORITY'
-  /** Search rank; only with a search. */
+  /**
+   * Search rank (title and tag matches above description matches), only with a search, among
+   * the 1,000 most recently created matches (see Query.tasks).
+   */
   | 'RELEVANCE'
   | 'TITLE'
   | 'UPDATED_AT';
@@ -1255,6 +1266,7 @@ export type TaskConnectionResolvers<ContextType = ApiContext, ParentType extends
   edges?: Resolver<Array<ResolversTypes['TaskEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsExact?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type TaskEdgeResolvers<ContextType = ApiContext, ParentType extends ResolversParentTypes['TaskEdge'] = ResolversParentTypes['TaskEdge']> = {

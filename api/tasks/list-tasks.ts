@@ -1,10 +1,14 @@
 import { z } from 'zod';
 import { badInput } from '../../domain/errors.js';
 import {
+  cappedTotal,
   DEFAULT_PAGE_SIZE,
   searchTerms,
+  TOTAL_COUNT_CAP,
+  totalFromFirstPage,
   type TaskOrder,
   type TasksArgs,
+  type TotalCount,
 } from '../../domain/task-query.js';
 import type { Task } from '../../domain/task.js';
 import type { UserId } from '../../domain/ids.js';
@@ -59,8 +63,11 @@ function decodeCursor(text: string, order: TaskOrder): Keyset {
 export interface TaskConnection {
   edges: { cursor: string; node: Task }[];
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  /** Counted only when asked for: it is the one part of a page that grows with the list. */
-  totalCount: () => Promise<number>;
+  /**
+   * How many tasks match, counted up to TOTAL_COUNT_CAP; counted only when asked for (once for
+   * both of its fields).
+   */
+  total: () => Promise<TotalCount>;
 }
 
 export async function listTaskConnection(
@@ -68,8 +75,6 @@ export async function listTaskConnection(
   userId: UserId,
   args: TasksArgs,
   now = new Date(),
-  /** Whether the caller will ask for totalCount (GraphQL: whether it was selected). */
-  wantsTotal = false,
 ): Promise<TaskConnection> {
   const search = args.search ? searchTerms(args.search) : undefined;
   if (args.search && !search)
@@ -80,23 +85,30 @@ export async function listTaskConnection(
   const limit = args.first ?? DEFAULT_PAGE_SIZE;
   const filter = args.filter ?? {};
   const after = args.after ? decodeCursor(args.after, order) : undefined;
-  const { rows, total } = await listTasks(sql, userId, {
+  const { rows, candidates } = await listTasks(sql, userId, {
     filter,
     search,
     order,
     after,
     limit: limit + 1,
     now,
-    // Ranking reads every match: the first page counts them on the way (not after a cursor,
-    // which would count only the rest).
-    withTotal: wantsTotal && order.field === 'RELEVANCE' && !after,
   });
   const page = rows.slice(0, limit);
   const edges = page.map((r) => ({ cursor: encodeCursor(r.key, order), node: r.task }));
+  // RELEVANCE found its matches (up to the cap) on the way; a short first page holds them all.
+  const known =
+    candidates !== undefined
+      ? cappedTotal(candidates, TOTAL_COUNT_CAP)
+      : totalFromFirstPage(rows.length, limit, !after);
+  let counted: Promise<TotalCount> | undefined;
   return {
     edges,
     pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null },
-    totalCount: () =>
-      total !== undefined ? Promise.resolve(total) : countTasks(sql, userId, filter, search, now),
+    total: () =>
+      (counted ??= known
+        ? Promise.resolve(known)
+        : countTasks(sql, userId, filter, search, now, TOTAL_COUNT_CAP).then((n) =>
+            cappedTotal(n, TOTAL_COUNT_CAP),
+          )),
   };
 }

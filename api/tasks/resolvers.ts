@@ -1,4 +1,3 @@
-import { Kind, type GraphQLResolveInfo } from 'graphql';
 import { badInput } from '../../domain/errors.js';
 import { TaskId } from '../../domain/ids.js';
 import { TasksArgs } from '../../domain/task-query.js';
@@ -25,26 +24,14 @@ function batchIds(ids: string[]): string[] {
   return ids;
 }
 
-/** Whether the query names `field` directly under this one (a fragment counts as no). */
-const selectsField = (info: GraphQLResolveInfo, field: string): boolean =>
-  info.fieldNodes.some((n) =>
-    n.selectionSet?.selections.some((s) => s.kind === Kind.FIELD && s.name.value === field),
-  );
-
 export const taskResolvers: Resolvers = {
   Query: {
     task: async (_, args, ctx) => {
       const id = TaskId.safeParse(args.id);
       return id.success ? ((await findTask(ctx.sql, ctx.userId, id.data)) ?? null) : null;
     },
-    tasks: (_, args, ctx, info) =>
-      listTaskConnection(
-        ctx.sql,
-        ctx.userId,
-        parseInput(TasksArgs, args, ''),
-        undefined,
-        selectsField(info, 'totalCount'),
-      ),
+    tasks: (_, args, ctx) =>
+      listTaskConnection(ctx.sql, ctx.userId, parseInput(TasksArgs, args, '')),
     tags: (_, __, ctx) => tagCounts(ctx.sql, ctx.userId),
   },
   Mutation: {
@@ -66,7 +53,8 @@ export const taskResolvers: Resolvers = {
     }),
   },
   TaskConnection: {
-    totalCount: (c) => c.totalCount(),
+    totalCount: async (c) => (await c.total()).count,
+    totalCountIsExact: async (c) => (await c.total()).exact,
   },
   Task: {
     dueAt: (t) => iso(t.dueAt),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type postgres from 'postgres';
+import { RELEVANCE_WALK } from '../../domain/task-query.js';
 import {
   apiUser,
   assertError,
@@ -23,6 +24,7 @@ const LIST = /* GraphQL */ `
   ) {
     tasks(filter: $filter, search: $search, orderBy: $orderBy, first: $first, after: $after) {
       totalCount
+      totalCountIsExact
       pageInfo {
         hasNextPage
         endCursor
@@ -64,6 +66,7 @@ type Node = Pick<
 >;
 interface Page {
   totalCount: number;
+  totalCountIsExact: boolean;
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
   edges: { cursor: string; node: Node }[];
 }
@@ -259,6 +262,7 @@ describe('tasks(): filters', () => {
       const p = await page(u, { filter, first: 200 });
       sameSet(ids(p), expected, what);
       assert.equal(p.totalCount, expected.length);
+      assert.equal(p.totalCountIsExact, true);
       assert.equal(p.pageInfo.hasNextPage, false);
     });
   }
@@ -346,8 +350,8 @@ describe('tasks(): order and pagination', () => {
         assert.deepEqual(walked, expected, 'the pages, joined, are the whole list');
         assert.equal(pages.length, Math.ceil(made.length / 7));
         assert.ok(
-          pages.every((p) => p.totalCount === made.length),
-          'totalCount on every page',
+          pages.every((p) => p.totalCount === made.length && p.totalCountIsExact),
+          'the exact totalCount on every page',
         );
         assert.equal(pages.at(-1)!.pageInfo.hasNextPage, false);
       });
@@ -363,6 +367,7 @@ describe('tasks(): order and pagination', () => {
     const p = await page(u, { filter: { tags: { any: ['no-such-tag'] } } });
     assert.deepEqual(p, {
       totalCount: 0,
+      totalCountIsExact: true,
       pageInfo: { hasNextPage: false, endCursor: null },
       edges: [],
     });
@@ -505,6 +510,7 @@ describe('tasks(): search', () => {
     const p = await search('wat');
     sameSet(ids(p), [t.plants!.id, t.bills!.id, t.can!.id], 'wat');
     assert.equal(p.totalCount, 3);
+    assert.equal(p.totalCountIsExact, true);
   });
 
   test('ranked: title matches come before a description-only match (default RELEVANCE)', async () => {
@@ -563,6 +569,139 @@ describe('tasks(): search', () => {
   test('RELEVANCE without a search is BAD_USER_INPUT', async () => {
     const err = await u.fails(LIST, { orderBy: { field: 'RELEVANCE', direction: 'DESC' } });
     assertError(err, 'BAD_USER_INPUT', 'orderBy.field');
+  });
+});
+
+describe('tasks(): counts stop at 1,000, and RELEVANCE ranks the 1,000 newest matches', () => {
+  // 1,004 tasks inserted directly (the api would take a while) plus one created through it:
+  // 'crate g' created g minutes ago, tagged 'k' up to g = 1000 and 'j' after. Task g = 5 has
+  // the word only in its description, so it ranks below every title match.
+  const BULK = 1004;
+  let u: ApiUser;
+  let sql: postgres.Sql;
+  let newestCrates: string[];
+  before(async () => {
+    sql = openDb();
+    u = await apiUser('q-cap');
+    await u.createTask({ title: 'anchor' });
+    await sql`
+      INSERT INTO tasks (id, user_id, title, description, tags, created_at, updated_at)
+      SELECT gen_random_uuid(), ${u.id},
+             CASE WHEN g = 5 THEN 'box five' ELSE 'crate ' || g END,
+             CASE WHEN g = 5 THEN 'the crate' ELSE '' END,
+             CASE WHEN g <= 1000 THEN ARRAY['k'] ELSE ARRAY['j'] END,
+             now() - g * interval '1 minute', now() - g * interval '1 minute'
+      FROM generate_series(1, ${BULK}) g`;
+    newestCrates = (
+      await sql<{ id: string }[]>`
+        SELECT id FROM tasks WHERE user_id = ${u.id} AND title <> 'anchor'
+        ORDER BY created_at DESC LIMIT 1000`
+    ).map((r) => r.id);
+  });
+  after(async () => {
+    await sql.end({ timeout: 2 });
+  });
+
+  test('1,005 tasks: totalCount 1000, not exact', async () => {
+    const p = await page(u, { first: 10 });
+    assert.equal(p.totalCount, 1000);
+    assert.equal(p.totalCountIsExact, false);
+    assert.equal(p.edges.length, 10);
+  });
+
+  test('exactly 1,000 matches are counted exactly', async () => {
+    const p = await page(u, { filter: { tags: { any: ['k'] } }, first: 10 });
+    assert.deepEqual([p.totalCount, p.totalCountIsExact], [1000, true]);
+  });
+
+  test('a few matches are exact, whether the page holds them all or the count is made', async () => {
+    for (const first of [50, 2]) {
+      const p = await page(u, { filter: { tags: { any: ['j'] } }, first });
+      assert.deepEqual([p.totalCount, p.totalCountIsExact], [4, true], `first: ${first}`);
+    }
+  });
+
+  test('RELEVANCE lists the 1,000 newest matches, once each, ranked; totalCount says more exist', async () => {
+    const { ids: walked, pages } = await walk(u, { search: 'crate' }, 200);
+    assert.equal(pages.length, 5);
+    sameSet(walked, newestCrates, 'the window: the newest 1,000 matches');
+    assert.equal(walked.length, 1000, 'no task twice');
+    assert.ok(
+      pages.every((p) => p.totalCount === 1000 && !p.totalCountIsExact),
+      'totalCount 1000, not exact, on every page',
+    );
+    const boxFive = pages.flatMap((p) => p.edges).find((e) => e.node.title === 'box five');
+    assert.equal(walked.at(-1), boxFive?.node.id, 'the description-only match ranks last');
+    // Past the end: no rows, and still the count.
+    const past = await page(u, {
+      search: 'crate',
+      first: 10,
+      after: pages.at(-1)!.pageInfo.endCursor,
+    });
+    assert.deepEqual(
+      [past.edges.length, past.totalCount, past.totalCountIsExact, past.pageInfo.hasNextPage],
+      [0, 1000, false, false],
+    );
+  });
+
+  test('another order of the same search lists every match', async () => {
+    const { ids: walked } = await walk(
+      u,
+      { search: 'crate', orderBy: { field: 'CREATED_AT', direction: 'ASC' } },
+      200,
+    );
+    assert.equal(new Set(walked).size, BULK);
+  });
+});
+
+describe('tasks(): RELEVANCE past the walk of the newest tasks', () => {
+  // RELEVANCE walks the RELEVANCE_WALK newest tasks first and asks the word index only for
+  // older matches (db/tasks.ts). Task g was created g minutes ago; g up to the walk's length
+  // is walked, the rest is older.
+  const TOTAL = RELEVANCE_WALK + 2000;
+  let u: ApiUser;
+  let sql: postgres.Sql;
+  const byG = new Map<number, string>();
+  before(async () => {
+    sql = openDb();
+    u = await apiUser('q-walk');
+    await u.createTask({ title: 'anchor' });
+    const rows = await sql<{ id: string; g: number }[]>`
+      INSERT INTO tasks (id, user_id, title, description, tags, created_at, updated_at)
+      SELECT gen_random_uuid(), ${u.id},
+             CASE WHEN g IN (5000, ${RELEVANCE_WALK + 500}, ${RELEVANCE_WALK + 1000}, ${TOTAL - 1})
+                  THEN 'rare thing ' || g ELSE 'filler ' || g END,
+             CASE WHEN g % 20 = 0 THEN 'mixed' ELSE '' END,
+             CASE WHEN (g <= ${RELEVANCE_WALK} AND g % 8 = 0) OR (g > ${RELEVANCE_WALK} AND g % 5 = 0)
+                  THEN ARRAY['dense'] ELSE '{}' END,
+             now() - g * interval '1 minute', now() - g * interval '1 minute'
+      FROM generate_series(1, ${TOTAL}) g
+      RETURNING id, (regexp_match(title, '[0-9]+$'))[1]::int AS g`;
+    for (const r of rows) byG.set(r.g, r.id);
+  });
+  after(async () => {
+    await sql.end({ timeout: 2 });
+  });
+  const idsOf = (gs: number[]) => gs.map((g) => byG.get(g)!);
+  const range = (n: number, keep: (g: number) => boolean) =>
+    Array.from({ length: n }, (_, i) => i + 1).filter(keep);
+
+  test('a rare word is found in the walk and in older tasks alike, counted exactly', async () => {
+    const p = await page(u, { search: 'rare', first: 50 });
+    sameSet(ids(p), idsOf([5000, RELEVANCE_WALK + 500, RELEVANCE_WALK + 1000, TOTAL - 1]), 'rare');
+    assert.deepEqual([p.totalCount, p.totalCountIsExact], [4, true]);
+  });
+
+  test('a word too sparse to fill the window in the walk brings in its older matches', async () => {
+    const { ids: walked, pages } = await walk(u, { search: 'mixed' }, 200);
+    sameSet(walked, idsOf(range(TOTAL, (g) => g % 20 === 0)), 'every mixed task');
+    assert.ok(pages.every((p) => p.totalCount === TOTAL / 20 && p.totalCountIsExact));
+  });
+
+  test('a word that fills the window in the walk lists only its 1,000 newest matches', async () => {
+    const { ids: walked, pages } = await walk(u, { search: 'dense' }, 200);
+    sameSet(walked, idsOf(range(8000, (g) => g % 8 === 0)), 'the newest 1,000 dense tasks');
+    assert.ok(pages.every((p) => p.totalCount === 1000 && !p.totalCountIsExact));
   });
 });
 
