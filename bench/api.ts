@@ -7,6 +7,7 @@ import { mintHs256Token } from '../platform/auth.js';
 import { cliFatal } from '../platform/lifecycle.js';
 import {
   databaseUrl,
+  healthPort,
   serviceEnv,
   startDatabase,
   startService,
@@ -16,6 +17,7 @@ import { stackPaths } from '../stack/paths.js';
 import { testPorts } from '../stack/ports.js';
 import { createProcessGroup } from '../stack/processes.js';
 import { withStopOnSignal } from '../stack/stop-on-signal.js';
+import { httpOk, waitFor } from '../stack/wait.js';
 import { cpuByProcess, describeCpu } from './process-cpu.js';
 import { seedTasks, TAGS, WORDS } from './seed-tasks.js';
 import { argValue, quantile, sortNumbers } from './stats.js';
@@ -23,12 +25,13 @@ import { sampleWaits } from './wait-sampler.js';
 
 // The api under load (issue 3's benchmark; a benchmark, not a test):
 //   npm run bench:api -- [--tasks 1000000] [--user-tasks 100000] [--seconds 30] [--connections 64]
-//                        [--writers 1] [--searches 400]
+//                        [--writers 1] [--searches 400] [--cpu-prof DIR]
 // Starts its own PostgreSQL (durable settings: fsync on) and api process on free ports, seeds
 // the tasks, then measures createTask at N concurrent connections (all for one user, or spread
 // over --writers users) and filtered + full-text search queries for the user with the most
 // tasks. Beside the latencies it prints the CPU of each process and what the api's database
-// sessions were doing (running, waiting for a lock, for the WAL flush, for the api). Last line:
+// sessions were doing (running, waiting for a lock, for the WAL flush, for the api). With
+// --cpu-prof the api runs under V8's profiler and leaves a .cpuprofile in DIR. Last line:
 //   api creates_per_s=<n> create_p99_ms=<n> search_p95_ms=<n> fulltext_p95_ms=<n> filter_p95_ms=<n> tasks=<n>
 
 const CREATE = `mutation($input: CreateTaskInput!) { createTask(input: $input) { id version } }`;
@@ -61,6 +64,8 @@ async function main(): Promise<void> {
   const connections = argValue('connections', 64);
   const writers = argValue('writers', 1);
   const searches = argValue('searches', 400);
+  const profAt = process.argv.indexOf('--cpu-prof');
+  const cpuProfDir = profAt < 0 ? undefined : process.argv[profAt + 1];
   const log = (s: string) => console.log(s);
 
   const state = mkdtempSync(join(tmpdir(), 'tickler-bench-'));
@@ -101,13 +106,36 @@ async function main(): Promise<void> {
       const t0 = Date.now();
       await seedTasks(databaseUrl(ctx), total, userTasks, log);
       log(`seeded ${total} tasks in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-      await startService(ctx, 'api', {
+      const apiEnv = {
         // No sidecar here: the api reads its secrets from its environment.
         ...serviceEnv(ctx, 'api', { jwtSecret, secretsFrom: 'env' }),
         LOG_LEVEL: 'warn',
         // 30 s of creates by one writer passes the default open-task quota (10,000).
         QUOTA_OPEN_TASKS: String(1_000_000),
-      });
+      };
+      if (cpuProfDir) {
+        // startService's command with V8's profiler on (Node 20 refuses --cpu-prof in
+        // NODE_OPTIONS); the profile is written when the api exits at the end.
+        group.start({
+          name: 'api',
+          command: process.execPath,
+          args: [
+            '--cpu-prof',
+            '--cpu-prof-dir',
+            cpuProfDir,
+            '--enable-source-maps',
+            '--import',
+            'tsx',
+            join(paths.root, 'api', 'main.ts'),
+          ],
+          cwd: paths.root,
+          env: apiEnv,
+        });
+        await waitFor('api', () => httpOk(`http://127.0.0.1:${healthPort(ports, 'api')}/readyz`), {
+          failed: ctx.failure,
+          timeoutMs: 90_000,
+        });
+      } else await startService(ctx, 'api', apiEnv);
       const observer = createSql(databaseUrl(ctx), { applicationName: 'bench-observer', max: 1 });
       const url = `http://127.0.0.1:${ports.api}/graphql`;
       const token = await mintHs256Token(jwtSecret, 'bench-user-0');

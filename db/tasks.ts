@@ -355,10 +355,9 @@ async function withCustomPlan<T>(db: Db, run: (db: Db) => Promise<T>): Promise<T
     await force(db);
     return run(db);
   }
-  return (await db.begin(async (tx) => {
-    await force(tx);
-    return run(tx);
-  })) as T;
+  // Both are sent at once (postgres.js pipelines the queries a transaction returns together).
+  const [, result] = (await db.begin((tx) => [force(tx), run(tx)])) as [unknown, T];
+  return result;
 }
 
 /**
@@ -369,7 +368,7 @@ async function withCustomPlan<T>(db: Db, run: (db: Db) => Promise<T>): Promise<T
  * The newest matches are found in two steps with plans fixed by the query's shape, because the
  * planner cannot estimate how common a word is (the owner-keyed query is a sub-select):
  * 1. walk the user's RELEVANCE_WALK newest tasks (tasks_user_created, newest first) and keep
- *    the matches: a word in one task in ten fills the window here, reading no index but that one;
+ *    the matches: a word in one task in twenty fills the window here, reading no other index;
  * 2. only if fewer were found, ask the word index (tasks_search_keys, the trigram index) for
  *    the matches older than those tasks: then the word is rare, and so are its matches.
  * Later pages rank the same window again; a task created meanwhile enters it and pushes out the
