@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import postgres from 'postgres';
 import { stackPaths } from '../stack/paths.js';
 import { descendantsOf, readProcs } from './proc-table.js';
-import { testPorts } from '../stack/ports.js';
+import { testPorts, type AppId } from '../stack/ports.js';
 import { startStack, type RunningStack, type StackOptions } from '../stack/stack.js';
 import { withStopOnSignal } from '../stack/stop-on-signal.js';
+import { argText } from './stats.js';
 
 export interface BenchStack {
   stack: RunningStack;
@@ -19,6 +20,10 @@ export interface BenchStack {
  * Runs `fn` against a whole throwaway stack (Temporal dev server with in-memory SQLite,
  * PostgreSQL with fsync off), then stops it and deletes its state, whatever happened, also
  * when the benchmark is interrupted (SIGINT, SIGTERM) while the stack starts or runs.
+ *
+ * `--cpu-prof DIR` on any benchmark's command line starts the worker and the api with V8's
+ * sampling profiler (one `.cpuprofile` per thread, written when the stack stops; read them with
+ * `npm run bench:profile-top -- DIR`). NODE_OPTIONS cannot carry the flag on Node 20.
  */
 export async function withBenchStack<T>(
   fn: (b: BenchStack) => Promise<T>,
@@ -28,6 +33,7 @@ export async function withBenchStack<T>(
   chmodSync(state, 0o755);
   const removeState = () => rmSync(state, { recursive: true, force: true });
   const jwtSecret = randomBytes(32).toString('base64url');
+  const profileDir = argText('cpu-prof');
   const temporalDb = opts.temporalOnDisk
     ? 'SQLite on disk, WAL, synchronous=OFF'
     : 'SQLite in memory';
@@ -46,6 +52,7 @@ export async function withBenchStack<T>(
           jwtSecret,
           log: () => {},
           abort,
+          ...(profileDir ? { nodeArgs: profilingArgs(profileDir) } : {}),
           ...opts,
         });
       } catch (err) {
@@ -68,6 +75,12 @@ export async function withBenchStack<T>(
     },
     ({ stack, sql }) => fn({ stack, sql, jwtSecret }),
   );
+}
+
+function profilingArgs(dir: string): Partial<Record<AppId, string[]>> {
+  const args = (name: string) => ['--cpu-prof', `--cpu-prof-dir=${join(resolve(dir), name)}`];
+  console.log(`CPU profiles of the worker and the api go to ${resolve(dir)}`);
+  return { worker: args('worker'), api: args('api') };
 }
 
 /** Pids of this process's descendants whose command line contains `needle`. */

@@ -14,6 +14,15 @@ export function argValue(name: string, fallback: number): number {
   return v;
 }
 
+/** A free-form `--name value` argument, undefined when absent. */
+export function argText(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return undefined;
+  const v = process.argv[i + 1];
+  if (!v || v.startsWith('--')) throw new Error(`--${name} needs a value`);
+  return v;
+}
+
 export function argString<T extends string>(name: string, choices: readonly T[], fallback: T): T {
   const i = process.argv.indexOf(`--${name}`);
   if (i < 0) return fallback;

@@ -45,6 +45,8 @@ export interface ComponentContext {
   log: (line: string) => void;
   /** Set when a process died during start-up, so waits fail fast with its log's tail. */
   failure: () => string | undefined;
+  /** Extra node flags per service, e.g. `--cpu-prof` for a benchmark's profile. */
+  nodeArgs?: Partial<Record<AppId, string[]>>;
 }
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
@@ -462,7 +464,13 @@ export async function startService(
   ctx.group.start({
     name,
     command: process.execPath,
-    args: ['--enable-source-maps', '--import', 'tsx', join(ctx.paths.root, appId, 'main.ts')],
+    args: [
+      '--enable-source-maps',
+      ...(ctx.nodeArgs?.[appId] ?? []),
+      '--import',
+      'tsx',
+      join(ctx.paths.root, appId, 'main.ts'),
+    ],
     cwd: ctx.paths.root,
     env,
   });

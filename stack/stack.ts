@@ -26,6 +26,8 @@ export interface StackOptions {
   log: (line: string) => void;
   /** Extra environment per service (e.g. GraphiQL for the api in development). */
   serviceEnv?: Partial<Record<AppId, NodeJS.ProcessEnv>>;
+  /** Extra node flags per service (ComponentContext.nodeArgs). */
+  nodeArgs?: Partial<Record<AppId, string[]>>;
   /** Called when a process dies after the stack is up. */
   onCrash?: (name: string, detail: string) => void;
   /** Aborted (Ctrl-C during start-up): stop what has started and reject. */
@@ -72,6 +74,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     group,
     ephemeral: opts.ephemeral,
     temporalOnDisk: opts.temporalOnDisk ?? false,
+    ...(opts.nodeArgs ? { nodeArgs: opts.nodeArgs } : {}),
     log,
     failure: () => failure,
   };
