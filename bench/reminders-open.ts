@@ -6,6 +6,7 @@ import type { UserId } from '../domain/ids.js';
 import { cliFatal } from '../platform/lifecycle.js';
 import { descendantsRunning, rssMb, withBenchStack, workerEnv } from './bench-stack.js';
 import { argValue } from './stats.js';
+import { cpuByProcess, describeCpu } from './process-cpu.js';
 import { armingBreakdown } from './arming-breakdown.js';
 import { WORKER_TASK_QUEUE } from '../workflows/task-queue.js';
 
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
       };
       try {
         const t0 = Date.now();
+        const cpu0 = cpuByProcess();
         let next = 0;
         await Promise.all(
           Array.from({ length: concurrency }, async () => {
@@ -83,6 +85,14 @@ async function main(): Promise<void> {
           await sleep(5_000);
         }
         const startPerS = count / ((Date.now() - t0) / 1000);
+        // Who paid for arming (the creates run in this process: "bench"), per workflow armed.
+        const cpu1 = cpuByProcess();
+        console.log(describeCpu(cpu0, cpu1, (Date.now() - t0) / 1000));
+        const perArm = (label: string) =>
+          ((1000 * ((cpu1.get(label) ?? 0) - (cpu0.get(label) ?? 0))) / count).toFixed(1);
+        console.log(
+          `cpu_ms_per_arm worker=${perArm('worker')} temporal=${perArm('temporal')} postgres=${perArm('postgres')} bench=${perArm('bench')}`,
+        );
         const client = new Client({ connection: temporal, namespace: 'default' });
         for (const line of await armingBreakdown(sql, client, breakdownSample)) console.log(line);
         await temporal.close();

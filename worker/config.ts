@@ -28,6 +28,17 @@ export const WorkerConfig = WebhookPolicyConfig.extend({
    */
   WORKFLOW_CACHE_SIZE: z.coerce.number().int().min(0).default(200),
   /**
+   * Workflow-task slots (tasks in progress at once) and pollers. A new workflow's first task
+   * comes from the task queue's normal partition, a cached workflow's later tasks from this
+   * worker's sticky queue; NON_STICKY_POLL_RATIO of the pollers serve the former. Defaults are
+   * the SDK's (40, 10, 0.2); measured for arming in docs/benchmarks.md.
+   */
+  WORKFLOW_TASK_SLOTS: z.coerce.number().int().min(2).max(1000).default(40),
+  WORKFLOW_TASK_POLLERS: z.coerce.number().int().min(2).max(200).default(10),
+  NON_STICKY_POLL_RATIO: z.coerce.number().min(0.01).max(1).default(0.2),
+  /** Threads running workflow code, each with its own V8 context and copy of the bundle. */
+  WORKFLOW_THREADS: z.coerce.number().int().min(1).max(16).default(1),
+  /**
    * A prebuilt workflow bundle (`npm run build:workflows -- <file>`); unset, the worker bundles
    * the workflow code itself at start, which costs it about 150 MB for good.
    */

@@ -55,6 +55,14 @@ async function main(): Promise<void> {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,
     maxCachedWorkflows: config.WORKFLOW_CACHE_SIZE,
+    maxConcurrentWorkflowTaskExecutions: config.WORKFLOW_TASK_SLOTS,
+    // Pollers above the slots would wait for a slot anyway (the SDK refuses them).
+    maxConcurrentWorkflowTaskPolls: Math.min(
+      config.WORKFLOW_TASK_POLLERS,
+      config.WORKFLOW_TASK_SLOTS,
+    ),
+    nonStickyToStickyPollRatio: config.NON_STICKY_POLL_RATIO,
+    workflowThreadPoolSize: config.WORKFLOW_THREADS,
     ...(config.WORKFLOW_BUNDLE
       ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE } }
       : { workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)) }),
