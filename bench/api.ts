@@ -7,7 +7,6 @@ import { mintHs256Token } from '../platform/auth.js';
 import { cliFatal } from '../platform/lifecycle.js';
 import {
   databaseUrl,
-  healthPort,
   serviceEnv,
   startDatabase,
   startService,
@@ -17,10 +16,9 @@ import { stackPaths } from '../stack/paths.js';
 import { testPorts } from '../stack/ports.js';
 import { createProcessGroup } from '../stack/processes.js';
 import { withStopOnSignal } from '../stack/stop-on-signal.js';
-import { httpOk, waitFor } from '../stack/wait.js';
 import { cpuByProcess, describeCpu } from './process-cpu.js';
 import { seedTasks, TAGS, WORDS } from './seed-tasks.js';
-import { argValue, quantile, sortNumbers } from './stats.js';
+import { argText, argValue, quantile, sortNumbers } from './stats.js';
 import { sampleWaits } from './wait-sampler.js';
 
 // The api under load (issue 3's benchmark; a benchmark, not a test):
@@ -64,8 +62,7 @@ async function main(): Promise<void> {
   const connections = argValue('connections', 64);
   const writers = argValue('writers', 1);
   const searches = argValue('searches', 400);
-  const profAt = process.argv.indexOf('--cpu-prof');
-  const cpuProfDir = profAt < 0 ? undefined : process.argv[profAt + 1];
+  const cpuProfDir = argText('cpu-prof');
   const log = (s: string) => console.log(s);
 
   const state = mkdtempSync(join(tmpdir(), 'tickler-bench-'));
@@ -84,6 +81,8 @@ async function main(): Promise<void> {
     ephemeral: false,
     log,
     failure: () => failure,
+    // Node 20 refuses --cpu-prof in NODE_OPTIONS; the profile is written when the api exits.
+    ...(cpuProfDir ? { nodeArgs: { api: ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] } } : {}),
   };
   const jwtSecret = randomBytes(32).toString('base64url');
   const stoppable = {
@@ -113,29 +112,7 @@ async function main(): Promise<void> {
         // 30 s of creates by one writer passes the default open-task quota (10,000).
         QUOTA_OPEN_TASKS: String(1_000_000),
       };
-      if (cpuProfDir) {
-        // startService's command with V8's profiler on (Node 20 refuses --cpu-prof in
-        // NODE_OPTIONS); the profile is written when the api exits at the end.
-        group.start({
-          name: 'api',
-          command: process.execPath,
-          args: [
-            '--cpu-prof',
-            '--cpu-prof-dir',
-            cpuProfDir,
-            '--enable-source-maps',
-            '--import',
-            'tsx',
-            join(paths.root, 'api', 'main.ts'),
-          ],
-          cwd: paths.root,
-          env: apiEnv,
-        });
-        await waitFor('api', () => httpOk(`http://127.0.0.1:${healthPort(ports, 'api')}/readyz`), {
-          failed: ctx.failure,
-          timeoutMs: 90_000,
-        });
-      } else await startService(ctx, 'api', apiEnv);
+      await startService(ctx, 'api', apiEnv);
       const observer = createSql(databaseUrl(ctx), { applicationName: 'bench-observer', max: 1 });
       const url = `http://127.0.0.1:${ports.api}/graphql`;
       const token = await mintHs256Token(jwtSecret, 'bench-user-0');
