@@ -3,12 +3,14 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import postgres from 'postgres';
-import { stackPaths } from '../stack/paths.js';
+import type { TemporalKind } from '../stack/components.js';
+import { ROOT, stackPaths } from '../stack/paths.js';
+import { provisionTemporalServer, TEMPORAL_SERVER_LABEL } from '../stack/temporal-server.js';
 import { descendantsOf, readProcs } from './proc-table.js';
 import { testPorts, type AppId } from '../stack/ports.js';
 import { startStack, type RunningStack, type StackOptions } from '../stack/stack.js';
 import { withStopOnSignal } from '../stack/stop-on-signal.js';
-import { argText } from './stats.js';
+import { argString, argText } from './stats.js';
 
 export interface BenchStack {
   stack: RunningStack;
@@ -16,9 +18,21 @@ export interface BenchStack {
   jwtSecret: string;
 }
 
+/** `--temporal dev-server|postgres`: which Temporal a benchmark runs on (dev server by default). */
+export const temporalArg = (): TemporalKind =>
+  argString<TemporalKind>('temporal', ['dev-server', 'postgres'], 'dev-server');
+
+/** The Temporal and its persistence, as a benchmark's first line names them. */
+export const describeTemporal = (kind: TemporalKind = 'dev-server', onDisk = false): string =>
+  kind === 'postgres'
+    ? TEMPORAL_SERVER_LABEL
+    : `Temporal dev server (${onDisk ? 'SQLite on disk, WAL, synchronous=OFF' : 'SQLite in memory'})`;
+
 /**
- * Runs `fn` against a whole throwaway stack (Temporal dev server with in-memory SQLite,
- * PostgreSQL with fsync off), then stops it and deletes its state, whatever happened, also
+ * Runs `fn` against a whole throwaway stack (Temporal dev server with in-memory SQLite, or the
+ * Temporal server on the stack's PostgreSQL, built on first use, with `temporal: 'postgres'` or,
+ * when the caller leaves it unset, the command line's `--temporal postgres`; PostgreSQL with
+ * fsync off), then stops it and deletes its state, whatever happened, also
  * when the benchmark is interrupted (SIGINT, SIGTERM) while the stack starts or runs.
  *
  * `--cpu-prof DIR` on any benchmark's command line starts the worker and the api with V8's
@@ -27,18 +41,17 @@ export interface BenchStack {
  */
 export async function withBenchStack<T>(
   fn: (b: BenchStack) => Promise<T>,
-  opts: Pick<StackOptions, 'onCrash' | 'serviceEnv' | 'temporalOnDisk'> = {},
+  opts: Pick<StackOptions, 'onCrash' | 'serviceEnv' | 'temporalOnDisk' | 'temporal'> = {},
 ): Promise<T> {
+  const temporal = opts.temporal ?? temporalArg();
+  if (temporal === 'postgres') await provisionTemporalServer(ROOT);
   const state = mkdtempSync(join(tmpdir(), 'tickler-bench-'));
   chmodSync(state, 0o755);
   const removeState = () => rmSync(state, { recursive: true, force: true });
   const jwtSecret = randomBytes(32).toString('base64url');
   const profileDir = argText('cpu-prof');
-  const temporalDb = opts.temporalOnDisk
-    ? 'SQLite on disk, WAL, synchronous=OFF'
-    : 'SQLite in memory';
   console.log(
-    `machine: ${cpus().length} cores; Temporal dev server (${temporalDb}), PostgreSQL fsync off`,
+    `machine: ${cpus().length} cores; ${describeTemporal(temporal, opts.temporalOnDisk)}, PostgreSQL fsync off`,
   );
   return withStopOnSignal(
     async (abort) => {
@@ -54,6 +67,7 @@ export async function withBenchStack<T>(
           abort,
           ...(profileDir ? { nodeArgs: profilingArgs(profileDir) } : {}),
           ...opts,
+          temporal,
         });
       } catch (err) {
         removeState();

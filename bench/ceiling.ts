@@ -5,18 +5,21 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cliFatal } from '../platform/lifecycle.js';
-import { startTemporal, type ComponentContext } from '../stack/components.js';
+import { startPostgres, startTemporal, type ComponentContext } from '../stack/components.js';
 import { ROOT, stackPaths } from '../stack/paths.js';
+import { provisionTemporalServer } from '../stack/temporal-server.js';
 import { testPorts } from '../stack/ports.js';
 import { createProcessGroup } from '../stack/processes.js';
 import { withStopOnSignal } from '../stack/stop-on-signal.js';
 import { waitFor } from '../stack/wait.js';
 import { argValue, quantile, sortNumbers } from './stats.js';
 import { completionRate } from './completion-rate.js';
+import { describeTemporal, temporalArg } from './bench-stack.js';
 
 // The ceiling for reminders on this machine (issue 14; a benchmark, not a test):
-//   npm run bench:ceiling -- --count 1000 [--window 60] [--lead S]
-// The Temporal dev server as bench:reminders starts it (in-memory SQLite, same flags) and one
+//   npm run bench:ceiling -- --count 1000 [--window 60] [--lead S] [--temporal postgres]
+// The Temporal dev server as bench:reminders starts it (in-memory SQLite, same flags; or with
+// --temporal postgres the Temporal server on a PostgreSQL of its own, fsync off) and one
 // worker process configured like Tickler's (bench/ceiling-worker.ts) running the most trivial
 // reminder there is: start → timer → complete (bench/ceiling-workflow.ts). `count` workflows,
 // timers spread evenly over a `window`-second window that opens `lead` seconds after the starts
@@ -37,6 +40,8 @@ async function main(): Promise<void> {
   const windowS = argValue('window', 60);
   const lead = argValue('lead', Math.max(30, Math.ceil(count / 100)));
   const log = (line: string) => console.log(line);
+  const temporal = temporalArg();
+  if (temporal === 'postgres') await provisionTemporalServer(ROOT);
 
   const state = mkdtempSync(join(tmpdir(), 'tickler-ceiling-'));
   chmodSync(state, 0o755);
@@ -53,10 +58,11 @@ async function main(): Promise<void> {
     group,
     ephemeral: true,
     temporalOnDisk: false,
+    temporal,
     log,
     failure: () => failure,
   };
-  log(`machine: ${cpus().length} cores; Temporal dev server (SQLite in memory), one worker`);
+  log(`machine: ${cpus().length} cores; ${describeTemporal(temporal)}, one worker`);
 
   await withStopOnSignal(
     async () => {
@@ -75,7 +81,10 @@ async function main(): Promise<void> {
       const t0 = Date.now();
       const bundle = join(state, 'ceiling-bundle.js');
       const [, { code }] = await Promise.all([
-        startTemporal(ctx),
+        // The Temporal server's state lives in PostgreSQL (as the stack starts it, fsync off).
+        temporal === 'postgres'
+          ? startPostgres(ctx).then(() => startTemporal(ctx))
+          : startTemporal(ctx),
         bundleWorkflowCode({
           workflowsPath: fileURLToPath(new URL('./ceiling-workflow.ts', import.meta.url)),
           logger: new DefaultLogger('WARN'),

@@ -11,7 +11,9 @@ import { completionBreakdown, type Completion } from './completion-breakdown.js'
 
 // Recurring series (issue 5's benchmark; not a test):
 //   npm run bench:recurrence -- --count 500 [--concurrency 8] [--hold 0] [--breakdown-sample 200]
-// On a throwaway stack (Temporal dev server with in-memory SQLite, PostgreSQL fsync off):
+//     [--temporal postgres]
+// On a throwaway stack (Temporal dev server with in-memory SQLite, or the Temporal server on the
+// stack's PostgreSQL with --temporal postgres; PostgreSQL fsync off):
 // creates `count` daily series through the api, waits for each one's first occurrence, then
 // completes them through the api, `concurrency` at a time, and measures for each the time from
 // the completeTask response to the next occurrence being visible through the `tasks` query

@@ -12,8 +12,9 @@ import { WORKER_TASK_QUEUE } from '../workflows/task-queue.js';
 
 // Many open reminders at once (issue 4's second benchmark; not a test):
 //   [WORKER_ENV='WORKFLOW_CACHE_SIZE=500 …'] npm run bench:reminders-open -- --count 100000
-//     [--concurrency 16] [--breakdown-sample 200]
-// On a throwaway stack (Temporal dev server with SQLite on disk, PostgreSQL fsync off):
+//     [--concurrency 16] [--breakdown-sample 200] [--temporal postgres]
+// On a throwaway stack (Temporal dev server with SQLite on disk, or the Temporal server on the
+// stack's PostgreSQL with --temporal postgres; PostgreSQL fsync off):
 // creates `count` tasks, each with one reminder 2–9 days ahead, through the api's own create
 // command in this process (the HTTP path is bench:api's subject), so the outbox relay arms one
 // reminder workflow per task, which then sleeps. Measures

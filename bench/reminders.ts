@@ -8,9 +8,9 @@ import { cpuByProcess, describeCpu } from './process-cpu.js';
 import { argValue, quantile, sortNumbers } from './stats.js';
 
 // Reminder lateness (issue 4's benchmark; not a test):
-//   npm run bench:reminders -- --count 1000 [--window 60] [--lead 30]
-// Starts the whole stack (throwaway state: Temporal dev server with in-memory SQLite,
-// PostgreSQL with fsync off), creates `count` tasks through the api, each with one reminder at
+//   npm run bench:reminders -- --count 1000 [--window 60] [--lead 30] [--temporal postgres]
+// Starts the whole stack (throwaway state: Temporal dev server with in-memory SQLite, or with
+// --temporal postgres the Temporal server on the stack's PostgreSQL; PostgreSQL with fsync off), creates `count` tasks through the api, each with one reminder at
 // an instant spread evenly over a `window`-second window that opens `lead` seconds after the
 // creates begin, then waits for the window to pass and reads what was delivered.
 // lateness = notification delivered_at − reminder fire time. Last line:

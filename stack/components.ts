@@ -19,6 +19,8 @@ import {
   type StackSecrets,
 } from './secret-store.js';
 import type { ProcessGroup } from './processes.js';
+import { postgresDataDir } from './paths.js';
+import { startTemporalServer } from './temporal-server.js';
 import { httpOk, waitFor } from './wait.js';
 
 const execFileAsync = promisify(execFile);
@@ -42,12 +44,19 @@ export interface ComponentContext {
   ephemeral: boolean;
   /** Temporal's SQLite on disk even when ephemeral (benchmarks with many open workflows). */
   temporalOnDisk?: boolean;
+  /**
+   * Which Temporal: the CLI's dev server on SQLite (the default), or the Temporal server on
+   * this stack's PostgreSQL (stack/temporal-server.ts), the production shape of persistence.
+   */
+  temporal?: TemporalKind;
   log: (line: string) => void;
   /** Set when a process died during start-up, so waits fail fast with its log's tail. */
   failure: () => string | undefined;
   /** Extra node flags per service, e.g. `--cpu-prof` for a benchmark's profile. */
   nodeArgs?: Partial<Record<AppId, string[]>>;
 }
+
+export type TemporalKind = 'dev-server' | 'postgres';
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
 export const DATABASE = 'tickler';
@@ -82,7 +91,7 @@ const PG_HBA = [
 const sqlLiteral = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
 export async function startPostgres(ctx: ComponentContext): Promise<void> {
-  const dataDir = join(ctx.paths.state, 'postgres');
+  const dataDir = postgresDataDir(ctx.paths.state);
   const owner = postgresUser();
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     ctx.log('postgres: creating a cluster in ' + dataDir);
@@ -115,7 +124,8 @@ export async function startPostgres(ctx: ComponentContext): Promise<void> {
       '-c',
       `unix_socket_directories=${dataDir}`,
       '-c',
-      'max_connections=200',
+      // The Temporal server's pools add up to 120 connections (stack/temporal-server-config.ts).
+      `max_connections=${ctx.temporal === 'postgres' ? 320 : 200}`,
       ...durability,
     ],
     ...(owner ?? {}),
@@ -159,7 +169,10 @@ export async function startDatabase(ctx: ComponentContext): Promise<void> {
   }
 }
 
+/** Temporal: the dev server, or with `temporal: 'postgres'` the server on the stack's PostgreSQL
+ * (which must be up by then). */
 export async function startTemporal(ctx: ComponentContext): Promise<void> {
+  if (ctx.temporal === 'postgres') return startTemporalServer(ctx);
   const attrs = JSON.parse(
     readFileSync(join(ctx.paths.root, 'temporal/search-attributes.json'), 'utf8'),
   ) as Record<string, string>;

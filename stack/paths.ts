@@ -16,6 +16,9 @@ export function toolsDir(): string {
   return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'tickler');
 }
 
+/** The stack's PostgreSQL cluster; its Unix socket sits here too (the owner's way in). */
+export const postgresDataDir = (state: string): string => join(state, 'postgres');
+
 export function stackPaths(state: string): StackPaths {
   return {
     root: ROOT,

@@ -94,6 +94,37 @@ export async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
+/**
+ * `count` distinct loopback ports below `below` that were free a moment ago, tried at random
+ * from `from` up (the OS hands out ephemeral ports only above 32767 here, so they cannot serve
+ * a port that must fit a signed 16-bit column). Held open until all are taken, like freePorts.
+ */
+export async function freePortsBelow(
+  count: number,
+  below: number,
+  from = 20_000,
+  random: () => number = Math.random,
+): Promise<number[]> {
+  const held: Server[] = [];
+  const tryListen = (port: number) =>
+    new Promise<Server | undefined>((resolve) => {
+      const srv = createServer();
+      srv.once('error', () => resolve(undefined));
+      srv.listen(port, '127.0.0.1', () => resolve(srv));
+    });
+  try {
+    for (let tries = 0; held.length < count; tries++) {
+      if (tries > count * 50)
+        throw new Error(`no ${count} free loopback ports in ${from}–${below - 1}`);
+      const srv = await tryListen(from + Math.floor(random() * (below - from)));
+      if (srv) held.push(srv);
+    }
+    return held.map((s) => (s.address() as { port: number }).port);
+  } finally {
+    await Promise.all(held.map((s) => new Promise((r) => s.close(r))));
+  }
+}
+
 /** Fresh free ports for a test run, so it never collides with a running local stack. */
 export async function testPorts(): Promise<StackPorts> {
   const p = await freePorts(15 + APP_IDS.length * 4);

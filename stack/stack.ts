@@ -11,6 +11,7 @@ import {
   writeStackSecretFiles,
   type ComponentContext,
   type StackPaths,
+  type TemporalKind,
 } from './components.js';
 import { APP_IDS, type AppId, type StackPorts } from './ports.js';
 import { startSentry } from './sentry.js';
@@ -22,6 +23,8 @@ export interface StackOptions {
   ephemeral: boolean;
   /** Temporal's database on disk even when ephemeral (see ComponentContext). */
   temporalOnDisk?: boolean;
+  /** The dev server (default) or the Temporal server on PostgreSQL (see ComponentContext). */
+  temporal?: TemporalKind;
   jwtSecret: string;
   log: (line: string) => void;
   /** Extra environment per service (e.g. GraphiQL for the api in development). */
@@ -75,6 +78,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     ephemeral: opts.ephemeral,
     temporalOnDisk: opts.temporalOnDisk ?? false,
     ...(opts.nodeArgs ? { nodeArgs: opts.nodeArgs } : {}),
+    temporal: opts.temporal ?? 'dev-server',
     log,
     failure: () => failure,
   };
@@ -94,9 +98,12 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
   };
 
   try {
+    const database = timed('postgres + migrations', () => startDatabase(ctx));
+    // The Temporal server keeps its state in the stack's PostgreSQL: it starts once that is up.
+    const temporalAfter = ctx.temporal === 'postgres' ? database : Promise.resolve();
     await Promise.all([
-      timed('postgres + migrations', () => startDatabase(ctx)),
-      timed('temporal', () => startTemporal(ctx)),
+      database,
+      timed('temporal', () => temporalAfter.then(() => startTemporal(ctx))),
       timed('kafka', () => startKafka(ctx)),
       timed('workflow bundle', () => bundleWorkflows(ctx)),
       timed('dapr sentry', () => startSentry(ctx)),
