@@ -5,7 +5,11 @@ import { join, resolve } from 'node:path';
 import postgres from 'postgres';
 import type { TemporalKind } from '../stack/components.js';
 import { ROOT, stackPaths } from '../stack/paths.js';
-import { provisionTemporalServer, TEMPORAL_SERVER_LABEL } from '../stack/temporal-server.js';
+import {
+  provisionTemporalServer,
+  TEMPORAL_SERVER_LABEL,
+  temporalServerPprofUrl,
+} from '../stack/temporal-server.js';
 import { descendantsOf, readProcs } from './proc-table.js';
 import { testPorts, type AppId } from '../stack/ports.js';
 import { startStack, type RunningStack, type StackOptions } from '../stack/stack.js';
@@ -75,6 +79,9 @@ export async function withBenchStack<T>(
       }
       // Tests and people wait for this line before interrupting a benchmark.
       console.log(`stack up in ${((Date.now() - t0) / 1000).toFixed(1)} s (pid ${process.pid})`);
+      const pprof = temporal === 'postgres' ? temporalServerPprofUrl(state) : undefined;
+      // A CPU profile of the server over the next minute: curl -o server.pprof '<url>profile?seconds=60'
+      if (pprof) console.log(`Temporal server profiling endpoint: ${pprof}`);
       const sql = postgres(stack.databaseUrl, { max: 4, onnotice: () => {} });
       return {
         stack,

@@ -28,6 +28,8 @@ export interface TemporalServerPorts {
   worker: number;
   workerMembership: number;
   metrics: number;
+  /** Go's profiling endpoint (/debug/pprof/), bound to localhost. */
+  pprof: number;
 }
 
 export interface TemporalServerSettings {
@@ -77,8 +79,9 @@ export function temporalServerConfig(s: TemporalServerSettings): Record<string, 
     },
     global: {
       membership: { maxJoinDuration: '30s', broadcastAddress: '127.0.0.1' },
-      // Port 0 turns the profiling endpoint off.
-      pprof: { port: 0 },
+      // Go's profiler, on loopback only: where the server's CPU goes under a benchmark
+      // (docs/benchmarks.md, "The Temporal server on PostgreSQL").
+      pprof: { port: p.pprof, host: '127.0.0.1' },
       metrics: {
         prometheus: {
           framework: 'tally',

@@ -213,7 +213,7 @@ export async function startTemporalServer(ctx: ComponentContext): Promise<void> 
   // Only the frontend is reached from outside the process; the rest are free loopback ports.
   // The server records its members' ports in a SMALLINT column (cluster_membership.rpc_port):
   // an ephemeral port above 32767 fails its membership heartbeat, so none is above it.
-  const free = await freePortsBelow(7, 32_768);
+  const free = await freePortsBelow(8, 32_768);
   const next = (): number => free.shift()!;
   const ports: TemporalServerPorts = {
     frontend: ctx.ports.temporal,
@@ -226,6 +226,7 @@ export async function startTemporalServer(ctx: ComponentContext): Promise<void> 
     worker: next(),
     workerMembership: next(),
     metrics: ctx.ports.temporalMetrics,
+    pprof: next(),
   };
 
   const dynamicConfigFile = join(dir, 'dynamic-config.yaml');
@@ -251,6 +252,14 @@ export async function startTemporalServer(ctx: ComponentContext): Promise<void> 
     timeoutMs: 90_000,
   });
   await registerNamespace(ctx);
+  // Where to take a CPU profile of the server from (bench-stack prints it).
+  writeFileSync(join(dir, 'pprof-url'), `http://127.0.0.1:${ports.pprof}/debug/pprof/\n`);
+}
+
+/** The server's profiling endpoint, once a stack with this state has started it. */
+export function temporalServerPprofUrl(state: string): string | undefined {
+  const file = join(state, 'temporal-server', 'pprof-url');
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
 }
 
 /** How the benchmarks name this persistence on their first line. */
