@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { cliFatal } from '../platform/lifecycle.js';
-import { argValue } from './stats.js';
+import { argText, argValue } from './stats.js';
 
 // What the worker pays, in CPU, to bring one evicted reminder workflow back: a fire whose run is
 // no longer in the workflow cache replays its whole history first (issue 14). No server: the
@@ -14,8 +14,7 @@ import { argValue } from './stats.js';
 
 async function main(): Promise<void> {
   const count = argValue('count', 500);
-  const i = process.argv.indexOf('--history');
-  const name = i >= 0 ? process.argv[i + 1]! : 'v5-fires-once';
+  const name = argText('history') ?? 'v5-fires-once';
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const history = JSON.parse(
     readFileSync(
